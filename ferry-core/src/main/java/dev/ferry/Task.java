@@ -1,0 +1,113 @@
+package dev.ferry;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A task to enqueue: a type, a payload, and options. Immutable; every {@code withX} returns a copy.
+ * Options left unset take the {@link Client}'s defaults.
+ *
+ * <pre>{@code
+ * record ChargeOrder(String orderId, long cents) {}
+ *
+ * client.enqueue(Task.of("order.charge", new ChargeOrder("ord-123", 4200))
+ *         .queue("critical")
+ *         .priority(1)
+ *         .delay(Duration.ofSeconds(10))
+ *         .unique("charge:ord-123", Duration.ofHours(24)));
+ * }</pre>
+ *
+ * @param type        stable task type name; selects the handler
+ * @param payload     a record (or any Jackson-serializable value), or {@link RawJson}
+ * @param queue       queue name, or null for the client's default queue
+ * @param priority    0 (most urgent) to 100, or null for the default (50)
+ * @param delay       run no sooner than this from now (mutually exclusive with runAt), or null
+ * @param runAt       run no sooner than this instant, or null
+ * @param maxAttempts attempts before the task goes dead, or null for the default
+ * @param timeout     how long one attempt may run, or null for the default
+ * @param uniqueKey   while a task with this key exists (up to uniqueFor), no other is accepted
+ * @param uniqueFor   how long the unique key is held at most
+ * @param id          caller-chosen id; a second enqueue with the same id creates nothing
+ * @param retention   how long a completed task and its result are kept, or null for the default
+ * @param headers     context carried to the worker (for example trace context)
+ */
+public record Task(
+        String type,
+        Object payload,
+        String queue,
+        Integer priority,
+        Duration delay,
+        Instant runAt,
+        Integer maxAttempts,
+        Duration timeout,
+        String uniqueKey,
+        Duration uniqueFor,
+        String id,
+        Duration retention,
+        Map<String, String> headers) {
+
+    public Task {
+        headers = headers == null ? Map.of() : Map.copyOf(headers);
+    }
+
+    /** A task of the given type with a payload that Jackson can encode (usually a record). */
+    public static Task of(String type, Object payload) {
+        return new Task(type, payload, null, null, null, null, null, null, null, null, null, null, Map.of());
+    }
+
+    /** A task whose payload is already JSON text. The text is checked at enqueue. */
+    public static Task ofJson(String type, String json) {
+        return of(type, new RawJson(json));
+    }
+
+    public Task queue(String queue) {
+        return new Task(type, payload, queue, priority, delay, runAt, maxAttempts, timeout, uniqueKey, uniqueFor, id, retention, headers);
+    }
+
+    public Task priority(int priority) {
+        return new Task(type, payload, queue, priority, delay, runAt, maxAttempts, timeout, uniqueKey, uniqueFor, id, retention, headers);
+    }
+
+    /** Run no sooner than {@code delay} from now (broker time). Clears a run-at set before. */
+    public Task delay(Duration delay) {
+        return new Task(type, payload, queue, priority, Objects.requireNonNull(delay, "delay"), null, maxAttempts, timeout, uniqueKey, uniqueFor, id, retention, headers);
+    }
+
+    /** Run no sooner than the given instant. Clears a delay set before. */
+    public Task runAt(Instant runAt) {
+        return new Task(type, payload, queue, priority, null, Objects.requireNonNull(runAt, "runAt"), maxAttempts, timeout, uniqueKey, uniqueFor, id, retention, headers);
+    }
+
+    public Task maxAttempts(int maxAttempts) {
+        return new Task(type, payload, queue, priority, delay, runAt, maxAttempts, timeout, uniqueKey, uniqueFor, id, retention, headers);
+    }
+
+    public Task timeout(Duration timeout) {
+        return new Task(type, payload, queue, priority, delay, runAt, maxAttempts, timeout, uniqueKey, uniqueFor, id, retention, headers);
+    }
+
+    /** Refuse other tasks with the same key while this one exists, for at most {@code ttl}. */
+    public Task unique(String key, Duration ttl) {
+        return new Task(type, payload, queue, priority, delay, runAt, maxAttempts, timeout, key, ttl, id, retention, headers);
+    }
+
+    /** Use a caller-chosen id: a second enqueue with the same id creates no second task. */
+    public Task id(String id) {
+        return new Task(type, payload, queue, priority, delay, runAt, maxAttempts, timeout, uniqueKey, uniqueFor, id, retention, headers);
+    }
+
+    /** Keep the completed task and its result this long. */
+    public Task retention(Duration retention) {
+        return new Task(type, payload, queue, priority, delay, runAt, maxAttempts, timeout, uniqueKey, uniqueFor, id, retention, headers);
+    }
+
+    /** Adds one header carried with the task to the worker. */
+    public Task header(String name, String value) {
+        Map<String, String> copy = new HashMap<>(headers);
+        copy.put(name, value);
+        return new Task(type, payload, queue, priority, delay, runAt, maxAttempts, timeout, uniqueKey, uniqueFor, id, retention, copy);
+    }
+}

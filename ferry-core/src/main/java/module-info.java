@@ -1,0 +1,12 @@
+/**
+ * Ferry's core: the public API ({@code dev.ferry}), the storage SPI ({@code dev.ferry.spi}) and,
+ * unexported, the worker runtime ({@code dev.ferry.internal}).
+ */
+module dev.ferry {
+    requires transitive tools.jackson.databind;
+
+    exports dev.ferry;
+    exports dev.ferry.spi;
+
+    uses dev.ferry.spi.BrokerProvider;
+}
