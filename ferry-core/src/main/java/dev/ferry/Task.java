@@ -104,6 +104,14 @@ public record Task(
         return new Task(type, payload, queue, priority, delay, runAt, maxAttempts, timeout, uniqueKey, uniqueFor, id, retention, headers);
     }
 
+    /** The header that carries a per-task retry policy. */
+    public static final String RETRY_HEADER = "ferry-retry";
+
+    /** Overrides the worker's and the type's retry policy for this task only. */
+    public Task retry(RetryPolicy.Exponential policy) {
+        return header(RETRY_HEADER, policy.toText());
+    }
+
     /** Adds one header carried with the task to the worker. */
     public Task header(String name, String value) {
         Map<String, String> copy = new HashMap<>(headers);

@@ -1,0 +1,148 @@
+package dev.ferry;
+
+import dev.ferry.internal.DefaultClient;
+import dev.ferry.internal.DefaultInspector;
+import dev.ferry.spi.Broker;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The entry point: one broker, one codec, task defaults; hands out the {@link Client},
+ * {@link Inspector} and {@link Worker}s that share them.
+ *
+ * <pre>{@code
+ * try (Ferry ferry = Ferry.open("sqlite:./ferry.db")) {
+ *     ferry.client().enqueue(Task.of("email.send", new Email("a@b.c")));
+ *     ferry.worker()
+ *          .handle("email.send", Email.class, (email, ctx) -> mailer.send(email))
+ *          .start();
+ *     ...
+ * }
+ * }</pre>
+ *
+ * No static state: every instance is independent, and {@link #close()} stops the workers it
+ * started and closes the broker it opened.
+ */
+public final class Ferry implements AutoCloseable {
+    private final Broker broker;
+    private final boolean ownsBroker;
+    private final JsonCodec codec;
+    private final TaskDefaults defaults;
+    private final Client client;
+    private final Inspector inspector;
+    private final List<Worker> workers = new ArrayList<>();
+    private boolean closed;
+
+    private Ferry(Builder b) {
+        this.broker = b.broker;
+        this.ownsBroker = b.ownsBroker;
+        this.codec = b.codec;
+        this.defaults = b.defaults;
+        this.client = new DefaultClient(broker, codec, defaults);
+        this.inspector = new DefaultInspector(broker, codec);
+    }
+
+    /** Opens the broker at {@code url} with standard settings; closing Ferry closes it. */
+    public static Ferry open(String brokerUrl) {
+        return builder().brokerUrl(brokerUrl).build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Client client() {
+        return client;
+    }
+
+    public Inspector inspector() {
+        return inspector;
+    }
+
+    /** A new worker builder on this Ferry's broker. Workers it starts are stopped by {@link #close()}. */
+    public WorkerBuilder worker() {
+        return new WorkerBuilder(this);
+    }
+
+    /** The broker, for advanced use (the storage SPI). */
+    public Broker broker() {
+        return broker;
+    }
+
+    public JsonCodec codec() {
+        return codec;
+    }
+
+    public TaskDefaults defaults() {
+        return defaults;
+    }
+
+    synchronized void track(Worker worker) {
+        if (closed) {
+            throw new IllegalStateException("this Ferry is closed");
+        }
+        workers.add(worker);
+    }
+
+    /** Stops the workers started from this instance (gracefully), then closes an owned broker. */
+    @Override
+    public void close() {
+        List<Worker> toStop;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            toStop = new ArrayList<>(workers);
+        }
+        for (Worker w : toStop) {
+            w.close();
+        }
+        if (ownsBroker) {
+            broker.close();
+        }
+    }
+
+    /** Configures a {@link Ferry}. */
+    public static final class Builder {
+        private Broker broker;
+        private boolean ownsBroker;
+        private JsonCodec codec = JsonCodec.jackson();
+        private TaskDefaults defaults = TaskDefaults.standard();
+
+        private Builder() {
+        }
+
+        /** Uses a broker you opened; {@link Ferry#close()} leaves it open. */
+        public Builder broker(Broker broker) {
+            this.broker = Objects.requireNonNull(broker, "broker");
+            this.ownsBroker = false;
+            return this;
+        }
+
+        /** Opens the broker for this URL (see {@link Brokers}); {@link Ferry#close()} closes it. */
+        public Builder brokerUrl(String url) {
+            this.broker = Brokers.open(url);
+            this.ownsBroker = true;
+            return this;
+        }
+
+        public Builder codec(JsonCodec codec) {
+            this.codec = Objects.requireNonNull(codec, "codec");
+            return this;
+        }
+
+        public Builder defaults(TaskDefaults defaults) {
+            this.defaults = Objects.requireNonNull(defaults, "defaults");
+            return this;
+        }
+
+        public Ferry build() {
+            if (broker == null) {
+                throw new InvalidInputException("broker", "set broker(...) or brokerUrl(...)");
+            }
+            return new Ferry(this);
+        }
+    }
+}
