@@ -45,7 +45,7 @@ public record NewTask(
 
     /** True when the task must wait (scheduled) rather than be pending right away, given broker-now. */
     public boolean isDelayed(Instant now) {
-        return runAt != null ? runAt.isAfter(now) : !delay.isZero();
+        return runAt != null ? runAt.isAfter(now) : delay.isPositive();
     }
 
     /** The instant it becomes eligible, given broker-now. */
