@@ -35,7 +35,12 @@ public final class Brokers {
         TreeSet<String> known = new TreeSet<>();
         for (BrokerProvider provider : ServiceLoader.load(BrokerProvider.class, Brokers.class.getClassLoader())) {
             if (provider.schemes().contains(scheme)) {
-                return provider.open(url, options);
+                try {
+                    return provider.open(url, options);
+                } catch (IllegalArgumentException e) {
+                    // providers report a malformed URL or an unknown option this way: it is bad input
+                    throw new InvalidInputException("broker", e.getMessage());
+                }
             }
             known.addAll(provider.schemes());
         }

@@ -1,0 +1,156 @@
+package dev.ferry.cli;
+
+import dev.ferry.Ferry;
+import dev.ferry.QueueSelection;
+import dev.ferry.RetryPolicy;
+import dev.ferry.TaskEvent;
+import dev.ferry.Worker;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ferry worker}: runs a worker with the {@linkplain BuiltinHandlers built-in handlers}
+ * until SIGTERM or SIGINT, then shuts it down gracefully (no new claims; running tasks get the
+ * grace period; the rest go back to pending, attempt not counted) and exits 0.
+ *
+ * <h2>Stopping</h2>
+ * Everything that stops the worker goes through {@link #requestStop()}: the signal handlers, the
+ * JVM shutdown hook ({@link #stopAndWait()}: request, then wait until the worker is closed, so the
+ * JVM does not exit under a running task) and tests. The command's own thread does the closing.
+ * The shutdown hook alone would make the JVM exit with 128+signal (143 for SIGTERM); the signal
+ * handlers let the command return normally, so the process exits 0 as a graceful stop should. A
+ * second signal forces the exit.
+ */
+@Command(name = "worker", description = "Run a worker with the built-in handlers demo.echo, demo.sleep and demo.fail.")
+final class WorkerCommand extends BaseCommand {
+    @Option(names = "--queues", paramLabel = "SPEC", defaultValue = "critical:6,default:3,low:1",
+            description = "Weighted (critical:6,default:3,low:1) or strict order (a,b). Default: ${DEFAULT-VALUE}.")
+    String queues;
+
+    @Option(names = "--concurrency", paramLabel = "N", defaultValue = "10", description = "Handler slots (default ${DEFAULT-VALUE}).")
+    int concurrency;
+
+    @Option(names = "--retry-base", paramLabel = "DURATION", defaultValue = "1s", converter = Durations.Converter.class,
+            description = "First retry delay, doubled per failed attempt, 10%% jitter (default ${DEFAULT-VALUE}).")
+    Duration retryBase;
+
+    @Option(names = "--shutdown-grace", paramLabel = "DURATION", defaultValue = "30s", converter = Durations.Converter.class,
+            description = "How long running tasks may finish on shutdown (default ${DEFAULT-VALUE}).")
+    Duration shutdownGrace;
+
+    @Option(names = {"-v", "--verbose"}, description = "Print a line per finished attempt.")
+    boolean verbose;
+
+    private final CountDownLatch started = new CountDownLatch(1);
+    private final CountDownLatch stopRequested = new CountDownLatch(1);
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final AtomicLong succeeded = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
+    private final AtomicInteger signals = new AtomicInteger();
+
+    @Override
+    int run() throws Exception {
+        Thread hook = new Thread(this::stopAndWait, "ferry-worker-shutdown");
+        boolean hookAdded = false;
+        try {
+            QueueSelection selection = QueueSelection.parse(queues);
+            try (Ferry ferry = openFerry()) {
+                Worker worker = BuiltinHandlers.register(ferry.worker())
+                        .queues(selection)
+                        .concurrency(concurrency)
+                        .retryPolicy(RetryPolicy.exponential(retryBase, 2.0, max(retryBase, Duration.ofHours(1)), 0.1))
+                        .shutdownGrace(shutdownGrace)
+                        .listener(this::onEvent)
+                        .build();
+                Runtime.getRuntime().addShutdownHook(hook);
+                hookAdded = true;
+                if (root().handlesSignals()) {
+                    Signals.onInterruptOrTerminate(this::onSignal);
+                }
+                worker.start();
+                PrintWriter out = out();
+                out.println("worker " + worker.id() + " started: queues " + selection + ", concurrency " + concurrency
+                        + ", broker " + broker() + " (Ctrl-C or SIGTERM to stop)");
+                out.flush();
+                started.countDown();
+                try {
+                    stopRequested.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt(); // an interrupt is a stop request too
+                }
+                out.println("worker " + worker.id() + " stopping: running tasks get " + Durations.format(shutdownGrace) + " to finish");
+                out.flush();
+                worker.close();
+                out.println("worker " + worker.id() + " stopped: " + succeeded.get() + " succeeded, " + failed.get() + " failed attempts");
+            }
+            return FerryCli.EXIT_OK;
+        } finally {
+            stopped.countDown();
+            if (hookAdded) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException e) {
+                    // the JVM is shutting down: the hook is running and is about to see `stopped`
+                }
+            }
+        }
+    }
+
+    /** Asks the worker to stop; returns at once. Safe to call any number of times, from any thread. */
+    void requestStop() {
+        stopRequested.countDown();
+    }
+
+    /** What the shutdown hook runs: ask to stop, then wait until the worker is closed. */
+    void stopAndWait() {
+        requestStop();
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** True once the worker is running (its start line was printed). */
+    boolean awaitStarted(Duration timeout) throws InterruptedException {
+        return started.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void onSignal(String name) {
+        if (signals.incrementAndGet() == 1) {
+            err().println("ferry: SIG" + name + ": stopping gracefully (send it again to force)");
+            err().flush();
+            requestStop();
+        } else {
+            err().println("ferry: SIG" + name + " again: exiting now; unfinished tasks run again when their leases expire");
+            err().flush();
+            Runtime.getRuntime().halt(130);
+        }
+    }
+
+    private void onEvent(TaskEvent e) {
+        switch (e.kind()) {
+            case SUCCEEDED -> succeeded.incrementAndGet();
+            case RETRYING, DEAD, TIMED_OUT -> failed.incrementAndGet();
+            default -> {
+                // started, snoozed, cancelled, released: not counted
+            }
+        }
+        if (verbose && e.kind() != TaskEvent.Kind.STARTED) {
+            PrintWriter out = out();
+            out.println(Json.lower(e.kind()) + " " + e.type() + " " + e.taskId() + " attempt " + e.attempt()
+                    + " (" + Durations.format(e.took()) + ")" + (e.error() != null ? ": " + Table.clip(String.valueOf(e.error().getMessage()), 100) : ""));
+            out.flush();
+        }
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
+    }
+}
