@@ -52,10 +52,14 @@ public final class WorkerRuntime implements Worker {
     private final Semaphore slots;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition drained = lock.newCondition();
+    /** Lease renewals and timeouts: quick, and late at our peril, so never behind a slow prune. */
+    private final ScheduledThreadPoolExecutor leaseScheduler;
+    /** Housekeeping: promote, recover, prune, heartbeat. */
     private final ScheduledThreadPoolExecutor scheduler;
     private final AckBatcher acks;
     private final FetchLoop fetch;
     private final List<PeriodicDuty> duties = new ArrayList<>();
+    private final LeaseKeeper leaseKeeper;
     private final Instant startedAt = Instant.now();
     private volatile boolean started;
     private volatile boolean stopped;
@@ -69,9 +73,12 @@ public final class WorkerRuntime implements Worker {
         this.slots = new Semaphore(config.concurrency());
         this.scheduler = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().daemon().name("ferry-duties-" + config.workerId(), 0).factory());
         this.scheduler.setRemoveOnCancelPolicy(true);
+        this.leaseScheduler = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().daemon().name("ferry-leases-" + config.workerId(), 0).factory());
+        this.leaseScheduler.setRemoveOnCancelPolicy(true);
         this.acks = new AckBatcher(broker, config.workerId(), this::acked);
         this.fetch = new FetchLoop(broker, config, capacity, this::dispatch);
-        duties.add(new LeaseKeeper(broker, config.lease(), inFlight.values(), this::leaseLost, this::cancelRequested));
+        this.leaseKeeper = new LeaseKeeper(broker, config.lease(), inFlight.values(), this::leaseLost, this::cancelRequested);
+        duties.add(leaseKeeper);
         duties.add(new Heartbeat());
         if (config.maintenance()) {
             duties.add(new Maintenance.Promoter(broker, Duration.ofSeconds(1)));
@@ -103,7 +110,7 @@ public final class WorkerRuntime implements Worker {
         started = true;
         acks.start();
         for (PeriodicDuty d : duties) {
-            d.start(scheduler);
+            d.start(d == leaseKeeper ? leaseScheduler : scheduler);
         }
         scheduler.execute(() -> safely(this::heartbeatNow));
         fetch.start();
@@ -126,7 +133,7 @@ public final class WorkerRuntime implements Worker {
             if (!rt.state.compareAndSet(RunningTask.CLAIMED, RunningTask.RUNNING)) {
                 return; // released by shutdown or lost while waiting for a slot
             }
-            timeout = scheduler.schedule(() -> {
+            timeout = leaseScheduler.schedule(() -> {
                 rt.timedOut = true;
                 rt.interrupt();
             }, rt.task.timeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -145,28 +152,40 @@ public final class WorkerRuntime implements Worker {
             if (haveSlot) {
                 slots.release();
             }
+            // The capacity permit is NOT freed here: the task keeps its lease until its ack is
+            // applied, and a worker must never hold more than concurrency + prefetch leases, or a
+            // crash would re-run more tasks than it had room for. leave() frees it.
+        }
+    }
+
+    /** The task no longer holds a lease of ours: free its capacity permit, exactly once. */
+    private void leave(RunningTask rt) {
+        if (inFlight.remove(rt.id(), rt)) {
             capacity.release();
+            signalIfDrained();
         }
     }
 
     /** After the broker applied a batch of acks: the tasks leave in-flight. */
     private void acked(List<Ack> batch, Set<String> rejected) {
         for (Ack ack : batch) {
-            RunningTask rt = inFlight.remove(ack.lease().taskId());
-            if (rt != null && rejected.contains(rt.id())) {
+            RunningTask rt = inFlight.get(ack.lease().taskId());
+            if (rt == null || rt.lease().token() != ack.lease().token()) {
+                continue;
+            }
+            if (rejected.contains(rt.id())) {
                 events.emit(TaskEvent.Kind.LEASE_LOST, rt.task, Duration.ZERO, null);
             }
+            leave(rt);
         }
-        signalIfDrained();
     }
 
     private void leaseLost(RunningTask rt) {
         int s = rt.state.get();
         if ((s == RunningTask.CLAIMED || s == RunningTask.RUNNING) && rt.state.compareAndSet(s, RunningTask.LOST)) {
             rt.interrupt();
-            inFlight.remove(rt.id());
             events.emit(TaskEvent.Kind.LEASE_LOST, rt.task, Duration.ZERO, null);
-            signalIfDrained();
+            leave(rt);
         }
     }
 
@@ -221,12 +240,14 @@ public final class WorkerRuntime implements Worker {
             return;
         }
         fetch.stop();
+        releaseNotStarted();
         awaitDrained(grace);
         releaseRemaining();
         acks.close();
         for (PeriodicDuty d : duties) {
             d.close();
         }
+        leaseScheduler.shutdownNow();
         scheduler.shutdownNow();
         safely(() -> broker.unregister(config.workerId()));
     }
@@ -254,18 +275,38 @@ public final class WorkerRuntime implements Worker {
         }
     }
 
+    /** Gives back tasks that hold a lease but never started (prefetched): no reason to start them now. */
+    private void releaseNotStarted() {
+        release(RunningTask.CLAIMED);
+    }
+
     /** Interrupts what is still running and gives its leases back, attempt not counted. */
     private void releaseRemaining() {
+        release(RunningTask.CLAIMED, RunningTask.RUNNING);
+    }
+
+    private void release(int... fromStates) {
         List<Lease> leases = new ArrayList<>();
+        List<RunningTask> released = new ArrayList<>();
         for (RunningTask rt : inFlight.values()) {
-            int s = rt.state.get();
-            if ((s == RunningTask.CLAIMED || s == RunningTask.RUNNING) && rt.state.compareAndSet(s, RunningTask.RELEASED)) {
-                rt.interrupt();
-                leases.add(rt.lease());
-                inFlight.remove(rt.id());
-                events.emit(TaskEvent.Kind.RELEASED, rt.task, Duration.ZERO, null);
+            for (int from : fromStates) {
+                if (rt.state.compareAndSet(from, RunningTask.RELEASED)) {
+                    rt.interrupt();
+                    leases.add(rt.lease());
+                    released.add(rt);
+                    events.emit(TaskEvent.Kind.RELEASED, rt.task, Duration.ZERO, null);
+                    break;
+                }
             }
         }
+        try {
+            sendRelease(leases);
+        } finally {
+            released.forEach(this::leave);
+        }
+    }
+
+    private void sendRelease(List<Lease> leases) {
         if (!leases.isEmpty()) {
             Backoff backoff = new Backoff();
             for (int attempt = 0; attempt < 5; attempt++) {
