@@ -1,0 +1,489 @@
+package dev.ferry.embedded.internal;
+
+import dev.ferry.TaskState;
+import java.util.List;
+
+/**
+ * Every SQL statement of the embedded broker, named by what it does.
+ *
+ * <p>States are stored as their enum names ({@code 'PENDING'}...) so the file stays readable with
+ * the {@code sqlite3} shell. Times are epoch milliseconds of the broker's clock, durations are
+ * milliseconds. Queries that must use a partial index repeat the index's {@code WHERE} term
+ * verbatim: SQLite only uses a partial index when the query's terms visibly imply it.
+ */
+final class Sql {
+    private Sql() {
+    }
+
+    /** The schema version this code writes and understands. */
+    static final int SCHEMA_VERSION = 1;
+
+    /** Created in one transaction on open; every statement is idempotent. */
+    static final List<String> SCHEMA = List.of(
+            """
+            CREATE TABLE IF NOT EXISTS ferry_schema (
+                version INTEGER NOT NULL
+            )""",
+            """
+            CREATE TABLE IF NOT EXISTS ferry_task (
+                seq               INTEGER PRIMARY KEY,  -- enqueue sequence (FIFO tie-break); the rowid
+                id                TEXT    NOT NULL UNIQUE,
+                queue             TEXT    NOT NULL,
+                type              TEXT    NOT NULL,
+                payload           TEXT,
+                priority          INTEGER NOT NULL,
+                state             TEXT    NOT NULL,
+                attempt           INTEGER NOT NULL DEFAULT 0,
+                max_attempts      INTEGER NOT NULL,
+                timeout_ms        INTEGER NOT NULL,
+                run_at            INTEGER NOT NULL,
+                enqueued_at       INTEGER NOT NULL,
+                started_at        INTEGER,
+                finished_at       INTEGER,              -- set only while finished
+                expires_at        INTEGER,              -- set only while finished: prune deadline
+                lease_token       INTEGER,
+                lease_expires_at  INTEGER,              -- set only while ACTIVE
+                worker_id         TEXT,
+                unique_key        TEXT,
+                progress          TEXT,
+                result            TEXT,
+                errors            TEXT,                 -- JSON array, last 10
+                lease_expirations INTEGER NOT NULL DEFAULT 0,
+                cancel_requested  INTEGER NOT NULL DEFAULT 0,
+                dead_reason       TEXT,
+                headers           TEXT,                 -- JSON object, NULL when empty
+                retention_ms      INTEGER NOT NULL,
+                dead_retention_ms INTEGER NOT NULL
+            )""",
+            // Claim order within a queue; only pending rows, so a claim never walks other states.
+            """
+            CREATE INDEX IF NOT EXISTS ferry_task_ready
+                ON ferry_task (queue, priority, run_at, seq) WHERE state = 'PENDING'""",
+            // Due scheduled and retrying tasks of a queue, for the promotion a claim does first.
+            """
+            CREATE INDEX IF NOT EXISTS ferry_task_due
+                ON ferry_task (queue, run_at) WHERE state IN ('SCHEDULED', 'RETRYING')""",
+            // Lease recovery walks only expired active rows.
+            """
+            CREATE INDEX IF NOT EXISTS ferry_task_lease
+                ON ferry_task (lease_expires_at) WHERE state = 'ACTIVE'""",
+            // Prune walks only finished rows past their retention (expires_at is NULL otherwise).
+            """
+            CREATE INDEX IF NOT EXISTS ferry_task_expiry
+                ON ferry_task (expires_at) WHERE expires_at IS NOT NULL""",
+            // Listing finished tasks of a queue, most recent first, without sorting the whole history.
+            """
+            CREATE INDEX IF NOT EXISTS ferry_task_finished
+                ON ferry_task (state, queue, finished_at) WHERE finished_at IS NOT NULL""",
+            // One row per known queue: the paused flag, maintained counts per state and totals, so
+            // stats never count rows.
+            """
+            CREATE TABLE IF NOT EXISTS ferry_queue (
+                name            TEXT    PRIMARY KEY,
+                paused          INTEGER NOT NULL DEFAULT 0,
+                scheduled       INTEGER NOT NULL DEFAULT 0,
+                pending         INTEGER NOT NULL DEFAULT 0,
+                active          INTEGER NOT NULL DEFAULT 0,
+                retrying        INTEGER NOT NULL DEFAULT 0,
+                waiting         INTEGER NOT NULL DEFAULT 0,
+                completed       INTEGER NOT NULL DEFAULT 0,
+                dead            INTEGER NOT NULL DEFAULT 0,
+                cancelled       INTEGER NOT NULL DEFAULT 0,
+                processed_total INTEGER NOT NULL DEFAULT 0,
+                failed_total    INTEGER NOT NULL DEFAULT 0,
+                dead_total      INTEGER NOT NULL DEFAULT 0,
+                poisoned_total  INTEGER NOT NULL DEFAULT 0
+            ) WITHOUT ROWID""",
+            """
+            CREATE TABLE IF NOT EXISTS ferry_unique (
+                key        TEXT    PRIMARY KEY,
+                task_id    TEXT    NOT NULL,
+                expires_at INTEGER NOT NULL
+            ) WITHOUT ROWID""",
+            "CREATE INDEX IF NOT EXISTS ferry_unique_expiry ON ferry_unique (expires_at)",
+            """
+            CREATE TABLE IF NOT EXISTS ferry_idempotency (
+                key        TEXT    PRIMARY KEY,
+                value      TEXT    NOT NULL,
+                expires_at INTEGER NOT NULL
+            ) WITHOUT ROWID""",
+            "CREATE INDEX IF NOT EXISTS ferry_idempotency_expiry ON ferry_idempotency (expires_at)",
+            """
+            CREATE TABLE IF NOT EXISTS ferry_leader (
+                name   TEXT    PRIMARY KEY,
+                holder TEXT    NOT NULL,
+                until  INTEGER NOT NULL
+            ) WITHOUT ROWID""",
+            """
+            CREATE TABLE IF NOT EXISTS ferry_worker (
+                worker_id      TEXT    PRIMARY KEY,
+                host           TEXT,
+                pid            INTEGER NOT NULL,
+                queues         TEXT    NOT NULL,      -- JSON array
+                concurrency    INTEGER NOT NULL,
+                busy           INTEGER NOT NULL,
+                started_at     INTEGER,
+                last_heartbeat INTEGER NOT NULL
+            ) WITHOUT ROWID""",
+            // Small named counters shared by every process, e.g. the fencing-token source.
+            """
+            CREATE TABLE IF NOT EXISTS ferry_meta (
+                key   TEXT    PRIMARY KEY,
+                value INTEGER NOT NULL
+            ) WITHOUT ROWID""",
+            "INSERT INTO ferry_meta (key, value) VALUES ('lease_token', 0) ON CONFLICT (key) DO NOTHING");
+
+    static final String SCHEMA_VERSION_GET = "SELECT max(version) FROM ferry_schema";
+    static final String SCHEMA_VERSION_SET = "INSERT INTO ferry_schema (version) VALUES (?)";
+
+    // ---- task columns --------------------------------------------------------------------
+
+    /** Columns read into a {@code TaskInfo}, in the order {@code TaskRows} expects. */
+    static final String TASK_COLUMNS = """
+            id, queue, type, payload, priority, state, attempt, max_attempts, timeout_ms, run_at,
+            enqueued_at, started_at, finished_at, expires_at, lease_expires_at, worker_id, unique_key,
+            progress, result, errors, lease_expirations, cancel_requested, dead_reason, headers,
+            retention_ms, dead_retention_ms""";
+
+    static final String TASK_GET = "SELECT " + TASK_COLUMNS + " FROM ferry_task WHERE id = ?";
+
+    // ---- enqueue -------------------------------------------------------------------------
+
+    /** Inserts one task unless its id exists; the update count tells which happened. */
+    static final String TASK_INSERT = """
+            INSERT INTO ferry_task (id, queue, type, payload, priority, state, max_attempts, timeout_ms,
+                                    run_at, enqueued_at, unique_key, headers, retention_ms, dead_retention_ms)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (id) DO NOTHING""";
+
+    static final String TASK_EXISTS = "SELECT 1 FROM ferry_task WHERE id = ?";
+
+    static final String UNIQUE_GET = "SELECT task_id, expires_at FROM ferry_unique WHERE key = ?";
+
+    static final String UNIQUE_TAKE = """
+            INSERT INTO ferry_unique (key, task_id, expires_at) VALUES (?, ?, ?)
+            ON CONFLICT (key) DO UPDATE SET task_id = excluded.task_id, expires_at = excluded.expires_at""";
+
+    /** Releases a key only if this task still holds it (a later task may have taken it over). */
+    static final String UNIQUE_RELEASE = "DELETE FROM ferry_unique WHERE key = ? AND task_id = ?";
+
+    // ---- claim ---------------------------------------------------------------------------
+
+    static final String QUEUE_PAUSED = "SELECT paused FROM ferry_queue WHERE name = ?";
+
+    static final String QUEUE_NAMES = "SELECT name FROM ferry_queue ORDER BY name";
+
+    /** Due scheduled/retrying tasks of one queue, earliest first. */
+    static final String DUE_OF_QUEUE = """
+            SELECT seq, state FROM ferry_task
+            WHERE queue = ? AND state IN ('SCHEDULED', 'RETRYING') AND run_at <= ?
+            ORDER BY run_at LIMIT ?""";
+
+    /** How many due scheduled/retrying tasks a queue has, counting no further than the limit. */
+    static final String DUE_COUNT = """
+            SELECT count(*) FROM (
+                SELECT 1 FROM ferry_task
+                WHERE queue = ? AND state IN ('SCHEDULED', 'RETRYING') AND run_at <= ? LIMIT ?)""";
+
+    static final String PROMOTE_ONE = "UPDATE ferry_task SET state = 'PENDING' WHERE seq = ?";
+
+    /**
+     * Claims the next pending tasks of one queue in one statement: the subquery walks the ready
+     * index in claim order, the update takes them by rowid. RETURNING has no defined order, so
+     * the caller sorts the rows by (priority, run_at, seq). Parameters: queue, limit, token,
+     * lease expiry, worker, now.
+     */
+    static final String CLAIM_PENDING = """
+            UPDATE ferry_task
+            SET state = 'ACTIVE', attempt = attempt + 1, lease_token = ?3, lease_expires_at = ?4, worker_id = ?5,
+                started_at = ?6, cancel_requested = 0
+            WHERE seq IN (SELECT seq FROM ferry_task
+                          WHERE queue = ?1 AND state = 'PENDING'
+                          ORDER BY priority, run_at, seq LIMIT ?2)
+            RETURNING seq, id, type, payload, priority, run_at, attempt, max_attempts, timeout_ms, enqueued_at,
+                      headers""";
+
+    /**
+     * The next ready tasks of one queue in claim order when some scheduled/retrying ones are due:
+     * the best pending ones merged with the best due ones, each with its state (the counters need
+     * it). Only the tasks taken change state ({@link #CLAIM_ONE}); the other due tasks stay
+     * scheduled until promoted.
+     */
+    static final String READY_OR_DUE_OF_QUEUE = """
+            SELECT * FROM (
+                SELECT seq, id, type, payload, priority, run_at, attempt, max_attempts, timeout_ms, enqueued_at,
+                       headers, state
+                FROM ferry_task
+                WHERE queue = ?1 AND state = 'PENDING'
+                ORDER BY priority, run_at, seq LIMIT ?3)
+            UNION ALL
+            SELECT * FROM (
+                SELECT seq, id, type, payload, priority, run_at, attempt, max_attempts, timeout_ms, enqueued_at,
+                       headers, state
+                FROM ferry_task
+                WHERE queue = ?1 AND state IN ('SCHEDULED', 'RETRYING') AND run_at <= ?2
+                ORDER BY priority, run_at, seq LIMIT ?3)
+            ORDER BY priority, run_at, seq LIMIT ?3""";
+
+    static final String CLAIM_ONE = """
+            UPDATE ferry_task
+            SET state = 'ACTIVE', attempt = attempt + 1, lease_token = ?, lease_expires_at = ?,
+                worker_id = ?, started_at = ?, cancel_requested = 0
+            WHERE seq = ?""";
+
+    static final String TOKEN_GET = "SELECT value FROM ferry_meta WHERE key = 'lease_token'";
+    static final String TOKEN_SET = "UPDATE ferry_meta SET value = ? WHERE key = 'lease_token'";
+
+    // ---- fenced operations ---------------------------------------------------------------
+
+    /**
+     * A task whose lease (id ?1, token ?2) is valid at now ?3, with what a failure outcome needs
+     * to rewrite its error history; no row when the fence refuses the lease.
+     */
+    static final String FENCE = """
+            SELECT seq, queue, unique_key, errors, dead_retention_ms
+            FROM ferry_task
+            WHERE id = ?1 AND state = 'ACTIVE' AND lease_token = ?2 AND lease_expires_at > ?3""";
+
+    /**
+     * The fence, in SQL: the lease is valid iff the task is active under that token and not yet
+     * expired. Every fenced statement below takes id ?2, token ?3 and now ?4 for it.
+     */
+    private static final String FENCED = """
+            WHERE id = ?2 AND state = 'ACTIVE' AND lease_token = ?3 AND lease_expires_at > ?4""";
+
+    /** {@code now + retention} saturating at the largest integer (SQLite would turn an overflow into a REAL). */
+    private static final String EXPIRES_AFTER_RETENTION =
+            "CASE WHEN retention_ms > 9223372036854775807 - ?4 THEN 9223372036854775807 ELSE ?4 + retention_ms END";
+
+    static final String RENEW_FENCED = """
+            UPDATE ferry_task SET lease_expires_at = ?1
+            %s
+            RETURNING cancel_requested""".formatted(FENCED);
+
+    static final String PROGRESS_FENCED = """
+            UPDATE ferry_task SET progress = ?1
+            %s""".formatted(FENCED);
+
+    /** ?1 is the new lease expiry: NULL (bound, so every fenced statement has the same shape). */
+    static final String RELEASE_FENCED = """
+            UPDATE ferry_task SET state = 'PENDING', attempt = attempt - 1, lease_expires_at = ?1
+            %s
+            RETURNING queue""".formatted(FENCED);
+
+    static final String ACK_COMPLETED_FENCED = """
+            UPDATE ferry_task
+            SET state = 'COMPLETED', result = ?1, finished_at = ?4, lease_expires_at = NULL,
+                expires_at = %s
+            %s
+            RETURNING queue, unique_key""".formatted(EXPIRES_AFTER_RETENTION, FENCED);
+
+    static final String ACK_SNOOZE_FENCED = """
+            UPDATE ferry_task
+            SET state = 'SCHEDULED', run_at = ?1, attempt = attempt - 1, lease_expires_at = NULL
+            %s
+            RETURNING queue""".formatted(FENCED);
+
+    /** ?1 is the new lease expiry: NULL, as in {@link #RELEASE_FENCED}. */
+    static final String ACK_CANCELLED_FENCED = """
+            UPDATE ferry_task
+            SET state = 'CANCELLED', finished_at = ?4, lease_expires_at = ?1,
+                expires_at = %s
+            %s
+            RETURNING queue, unique_key""".formatted(EXPIRES_AFTER_RETENTION, FENCED);
+
+    static final String ACK_RETRY = """
+            UPDATE ferry_task
+            SET state = 'RETRYING', run_at = ?, errors = ?, lease_expires_at = NULL
+            WHERE seq = ?""";
+
+    /** Also used by lease recovery, which passes the raised {@code lease_expirations} (else NULL: kept). */
+    static final String TO_DEAD = """
+            UPDATE ferry_task
+            SET state = 'DEAD', dead_reason = ?, errors = ?, finished_at = ?, expires_at = ?,
+                lease_expires_at = NULL, lease_expirations = coalesce(?, lease_expirations)
+            WHERE seq = ?""";
+
+    /** Cancels an active (acked) or queued (admin) task. */
+    static final String TO_CANCELLED = """
+            UPDATE ferry_task
+            SET state = 'CANCELLED', finished_at = ?, expires_at = ?, lease_expires_at = NULL
+            WHERE seq = ?""";
+
+    // ---- maintenance ---------------------------------------------------------------------
+
+    static final String EXPIRED_LEASES = """
+            SELECT seq, id, queue, attempt, max_attempts, lease_expirations, worker_id, unique_key, errors,
+                   dead_retention_ms
+            FROM ferry_task
+            WHERE state = 'ACTIVE' AND lease_expires_at <= ?
+            ORDER BY lease_expires_at LIMIT ?""";
+
+    static final String RECOVER_TO_PENDING = """
+            UPDATE ferry_task
+            SET state = 'PENDING', run_at = ?, errors = ?, lease_expirations = ?, lease_expires_at = NULL
+            WHERE seq = ?""";
+
+    static final String PRUNABLE = """
+            SELECT seq, queue, state FROM ferry_task
+            WHERE expires_at <= ? AND state IN ('COMPLETED', 'DEAD', 'CANCELLED')
+            ORDER BY expires_at LIMIT ?""";
+
+    static final String DELETE_ONE = "DELETE FROM ferry_task WHERE seq = ?";
+
+    static final String PRUNE_UNIQUE = "DELETE FROM ferry_unique WHERE expires_at <= ?";
+    static final String PRUNE_IDEMPOTENCY = "DELETE FROM ferry_idempotency WHERE expires_at <= ?";
+    static final String PRUNE_WORKERS = "DELETE FROM ferry_worker WHERE last_heartbeat < ?";
+
+    // ---- admin ---------------------------------------------------------------------------
+
+    static final String ADMIN_FIND = """
+            SELECT seq, queue, state, unique_key, retention_ms FROM ferry_task WHERE id = ?""";
+
+    /** Back to pending now with a fresh attempt budget (errors are kept as history). */
+    static final String RETRY_ONE = """
+            UPDATE ferry_task
+            SET state = 'PENDING', run_at = ?, attempt = 0, lease_expirations = 0, dead_reason = NULL,
+                finished_at = NULL, expires_at = NULL, lease_expires_at = NULL
+            WHERE seq = ?""";
+
+    static final String REQUEST_CANCEL = "UPDATE ferry_task SET cancel_requested = 1 WHERE seq = ?";
+
+    static final String DEAD_COUNT_BY_QUEUE = """
+            SELECT queue, count(*) FROM ferry_task WHERE state = 'DEAD' GROUP BY queue""";
+
+    static final String DEAD_COUNT_OF_QUEUE = """
+            SELECT count(*) FROM ferry_task WHERE state = 'DEAD' AND queue = ?""";
+
+    static final String REPLAY_ALL = """
+            UPDATE ferry_task
+            SET state = 'PENDING', run_at = ?, attempt = 0, lease_expirations = 0, dead_reason = NULL,
+                finished_at = NULL, expires_at = NULL
+            WHERE state = 'DEAD'""";
+
+    static final String REPLAY_QUEUE = REPLAY_ALL + " AND queue = ?";
+
+    /** Keys held by the tasks a purge is about to delete (the holder must be one of them). */
+    static String purgeUnique(TaskState state) {
+        String purged = "SELECT %s FROM ferry_task WHERE queue = ?1 AND " + stateFilter(state)
+                + " AND unique_key IS NOT NULL";
+        return "DELETE FROM ferry_unique WHERE key IN (" + purged.formatted("unique_key")
+                + ") AND task_id IN (" + purged.formatted("id") + ")";
+    }
+
+    static String purge(TaskState state) {
+        return "DELETE FROM ferry_task WHERE queue = ?1 AND " + stateFilter(state);
+    }
+
+    static final String QUEUE_ENSURE = "INSERT INTO ferry_queue (name) VALUES (?) ON CONFLICT (name) DO NOTHING";
+
+    static final String QUEUE_SET_PAUSED = "UPDATE ferry_queue SET paused = ? WHERE name = ? AND paused <> ?";
+
+    /** The per-state count columns of ferry_queue, in the order {@link #QUEUE_ADD} and {@link #QUEUE_ROW} use. */
+    static final List<TaskState> COUNT_COLUMNS = List.of(TaskState.SCHEDULED, TaskState.PENDING, TaskState.ACTIVE,
+            TaskState.RETRYING, TaskState.WAITING, TaskState.COMPLETED, TaskState.DEAD, TaskState.CANCELLED);
+
+    /** Applies one transaction's count changes for a queue in one statement. */
+    static final String QUEUE_ADD = """
+            INSERT INTO ferry_queue (name, scheduled, pending, active, retrying, waiting, completed, dead,
+                                     cancelled, processed_total, failed_total, dead_total, poisoned_total)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (name) DO UPDATE SET
+                scheduled       = scheduled + excluded.scheduled,
+                pending         = pending + excluded.pending,
+                active          = active + excluded.active,
+                retrying        = retrying + excluded.retrying,
+                waiting         = waiting + excluded.waiting,
+                completed       = completed + excluded.completed,
+                dead            = dead + excluded.dead,
+                cancelled       = cancelled + excluded.cancelled,
+                processed_total = processed_total + excluded.processed_total,
+                failed_total    = failed_total + excluded.failed_total,
+                dead_total      = dead_total + excluded.dead_total,
+                poisoned_total  = poisoned_total + excluded.poisoned_total""";
+
+    // ---- coordination --------------------------------------------------------------------
+
+    static final String IDEMPOTENCY_GET = "SELECT value FROM ferry_idempotency WHERE key = ? AND expires_at > ?";
+
+    static final String IDEMPOTENCY_PUT = """
+            INSERT INTO ferry_idempotency (key, value, expires_at) VALUES (?, ?, ?)
+            ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at""";
+
+    static final String LEADER_GET = "SELECT holder, until FROM ferry_leader WHERE name = ?";
+
+    static final String LEADER_PUT = """
+            INSERT INTO ferry_leader (name, holder, until) VALUES (?, ?, ?)
+            ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, until = excluded.until""";
+
+    static final String WORKER_PUT = """
+            INSERT INTO ferry_worker (worker_id, host, pid, queues, concurrency, busy, started_at, last_heartbeat)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (worker_id) DO UPDATE SET
+                host = excluded.host, pid = excluded.pid, queues = excluded.queues,
+                concurrency = excluded.concurrency, busy = excluded.busy, started_at = excluded.started_at,
+                last_heartbeat = excluded.last_heartbeat""";
+
+    static final String WORKER_DELETE = "DELETE FROM ferry_worker WHERE worker_id = ?";
+
+    static final String WORKERS_ALIVE = """
+            SELECT worker_id, host, pid, queues, concurrency, busy, started_at, last_heartbeat
+            FROM ferry_worker WHERE last_heartbeat >= ? ORDER BY worker_id""";
+
+    // ---- stats and listing ---------------------------------------------------------------
+
+    /**
+     * The condition selecting one state, with the term that lets SQLite use that state's partial
+     * index. State names are enum constants, so inlining them is safe.
+     */
+    static String stateFilter(TaskState state) {
+        String own = "state = '" + state.name() + "'";
+        return switch (state) {
+            case SCHEDULED, RETRYING -> own + " AND state IN ('SCHEDULED', 'RETRYING')";
+            case COMPLETED, DEAD, CANCELLED -> own + " AND finished_at IS NOT NULL";
+            case PENDING, ACTIVE, WAITING -> own;
+        };
+    }
+
+    /**
+     * One page of a state, in the order the SPI gives for it. Parameters: limit, offset, and the
+     * queue when {@code byQueue}.
+     */
+    static String list(TaskState state, boolean byQueue) {
+        String order = switch (state) {
+            case PENDING, WAITING -> "priority, run_at, seq";
+            case SCHEDULED, RETRYING -> "run_at, seq";
+            case ACTIVE -> "started_at, seq";
+            case COMPLETED, DEAD, CANCELLED -> "finished_at DESC, seq DESC";
+        };
+        return "SELECT " + TASK_COLUMNS + " FROM ferry_task WHERE " + stateFilter(state)
+                + (byQueue ? " AND queue = ?3" : "") + " ORDER BY " + order + " LIMIT ?1 OFFSET ?2";
+    }
+
+    static final String QUEUE_ROW = """
+            SELECT name, paused, scheduled, pending, active, retrying, waiting, completed, dead, cancelled,
+                   processed_total, failed_total, dead_total, poisoned_total
+            FROM ferry_queue""";
+
+    static final String QUEUE_ROW_ONE = QUEUE_ROW + " WHERE name = ?";
+
+    static final String QUEUE_ROW_ALL = QUEUE_ROW + " ORDER BY name";
+
+    /**
+     * The smallest run_at among a queue's pending tasks. The ready index is ordered by priority
+     * first, so a plain min() would scan every pending task; instead walk the distinct priorities
+     * (at most 101) and take the first run_at of each: a few index seeks however long the queue.
+     */
+    static final String OLDEST_PENDING = """
+            WITH RECURSIVE p(priority) AS (
+                SELECT (SELECT min(priority) FROM ferry_task WHERE queue = ?1 AND state = 'PENDING')
+                UNION ALL
+                SELECT (SELECT min(priority) FROM ferry_task
+                        WHERE queue = ?1 AND state = 'PENDING' AND priority > p.priority)
+                FROM p WHERE p.priority IS NOT NULL
+            )
+            SELECT min((SELECT run_at FROM ferry_task
+                        WHERE queue = ?1 AND state = 'PENDING' AND priority = p.priority
+                        ORDER BY run_at LIMIT 1))
+            FROM p WHERE p.priority IS NOT NULL""";
+}
