@@ -15,5 +15,6 @@ module dev.ferry.testing {
     requires awaitility;
 
     exports dev.ferry.testing;
+    exports dev.ferry.testing.crash;
     opens dev.ferry.testing to org.junit.platform.commons;
 }

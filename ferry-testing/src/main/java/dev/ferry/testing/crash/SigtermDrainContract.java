@@ -1,4 +1,4 @@
-package dev.ferry.embedded.crash;
+package dev.ferry.testing.crash;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -30,7 +30,10 @@ import org.junit.jupiter.api.io.TempDir;
  * some tasks during the grace period and releases others (running ones it interrupts and
  * prefetched ones that never started); the test checks that releases did happen.
  */
-class SigtermDrainTest {
+public abstract class SigtermDrainContract {
+    /** The URL of a fresh, empty store for this test; {@code dir} is the test's temp directory. */
+    protected abstract String brokerUrl(Path dir);
+
     private static final int TASKS = 140;
     private static final int CONCURRENCY = 6;
     private static final int PREFETCH = 4;
@@ -54,7 +57,7 @@ class SigtermDrainTest {
     @Timeout(90)
     void terminatedWorkerDrainsReleasesAndExitsZeroWithNothingLostOrRunTwice() throws Exception {
         long t0 = System.nanoTime();
-        harness = new CrashHarness(dir);
+        harness = new CrashHarness(dir, brokerUrl(dir));
         try (Ferry ferry = Ferry.open(harness.url())) {
             Random rnd = new Random(7);
             List<Task> tasks = new ArrayList<>();

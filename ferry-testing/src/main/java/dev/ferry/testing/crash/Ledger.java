@@ -1,4 +1,4 @@
-package dev.ferry.embedded.crash;
+package dev.ferry.testing.crash;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

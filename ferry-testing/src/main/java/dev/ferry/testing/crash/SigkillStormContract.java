@@ -1,4 +1,4 @@
-package dev.ferry.embedded.crash;
+package dev.ferry.testing.crash;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * SIGKILL storm: two worker JVMs on one embedded file; one of them is SIGKILLed mid-run, five
+ * SIGKILL storm: two worker JVMs on one store; one of them is SIGKILLed mid-run, five
  * times, each time replaced by a fresh JVM. Afterwards every task completed, nothing is left
  * active or pending, and the only tasks whose handler ran more than once are tasks that a killed
  * process was holding.
@@ -51,7 +51,10 @@ import org.junit.jupiter.api.io.TempDir;
  * Duplicates (extra lines) are at most concurrency + prefetch per kill (a worker holds no more
  * leases than that), so at most kills × (concurrency + prefetch) in all.
  */
-class SigkillStormTest {
+public abstract class SigkillStormContract {
+    /** The URL of a fresh, empty store for this test; {@code dir} is the test's temp directory. */
+    protected abstract String brokerUrl(Path dir);
+
     private static final int TASKS = 5000;
     private static final int KILLS = 5;
     private static final int CONCURRENCY = 4;
@@ -76,7 +79,7 @@ class SigkillStormTest {
     @Timeout(120)
     void everyTaskCompletesAndOnlyTasksHeldByAKilledWorkerRunTwice() throws Exception {
         long t0 = System.nanoTime();
-        harness = new CrashHarness(dir);
+        harness = new CrashHarness(dir, brokerUrl(dir));
         try (Ferry ferry = Ferry.open(harness.url())) {
             List<String> ids = enqueue(ferry);
 

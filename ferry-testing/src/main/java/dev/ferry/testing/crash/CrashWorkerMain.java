@@ -1,4 +1,4 @@
-package dev.ferry.embedded.crash;
+package dev.ferry.testing.crash;
 
 import dev.ferry.Brokers;
 import dev.ferry.Ferry;
@@ -23,10 +23,10 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The worker process of the crash tests: one {@link Worker} on an embedded file, as an
+ * The worker process of the crash tests: one {@link Worker} on the store named by a broker URL, as an
  * application would run it. Arguments are {@code key=value}:
  * <ul>
- *   <li>{@code db} — the database file; {@code ledger} — a directory for this process's ledger;</li>
+ *   <li>{@code broker} — the broker URL; {@code ledger} — a directory for this process's ledger;</li>
  *   <li>{@code queue}, {@code concurrency}, {@code prefetch}, {@code leaseMs}, {@code graceMs},
  *       {@code pollMs}, {@code maxLeaseExpirations}, {@code slowMs}.</li>
  * </ul>
@@ -80,7 +80,7 @@ public final class CrashWorkerMain {
         // The broker opened from its URL (as Ferry.open does), behind a pass-through proxy that
         // reports slow calls on stderr: when a live worker loses a lease, this says whether a broker
         // call (on which thread) or the whole process (STALL) was slow.
-        Broker opened = Brokers.open("sqlite:" + req(opts, "db"));
+        Broker opened = Brokers.open(req(opts, "broker"));
         Broker broker = traced(opened, Long.parseLong(opts.getOrDefault("slowMs", "250")));
         startStallWatch(Long.parseLong(opts.getOrDefault("slowMs", "250")));
         Ferry ferry = Ferry.builder().broker(broker).build();

@@ -1,4 +1,4 @@
-package dev.ferry.embedded.crash;
+package dev.ferry.testing.crash;
 
 import dev.ferry.Inspector;
 import dev.ferry.QueueStats;
@@ -21,14 +21,14 @@ final class CrashHarness implements AutoCloseable {
     static final String QUEUE = "crash";
 
     final Path dir;
-    final Path db;
+    final String brokerUrl;
     final Path ledgerDir;
     final List<WorkerProcess> workers = new ArrayList<>();
     private int started;
 
-    CrashHarness(Path dir) {
+    CrashHarness(Path dir, String brokerUrl) {
         this.dir = dir;
-        this.db = dir.resolve("crash.db");
+        this.brokerUrl = brokerUrl;
         this.ledgerDir = dir.resolve("ledger");
         try {
             java.nio.file.Files.createDirectories(ledgerDir);
@@ -38,12 +38,12 @@ final class CrashHarness implements AutoCloseable {
     }
 
     String url() {
-        return "sqlite:" + db;
+        return brokerUrl;
     }
 
     /** Starts a worker JVM with these extra CrashWorkerMain arguments. */
     WorkerProcess startWorker(String... settings) {
-        List<String> args = new ArrayList<>(List.of("db=" + db, "ledger=" + ledgerDir, "queue=" + QUEUE));
+        List<String> args = new ArrayList<>(List.of("broker=" + brokerUrl, "ledger=" + ledgerDir, "queue=" + QUEUE));
         args.addAll(List.of(settings));
         WorkerProcess w = WorkerProcess.start(dir, started++, args);
         workers.add(w);

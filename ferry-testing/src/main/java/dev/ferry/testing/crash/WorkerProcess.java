@@ -1,4 +1,4 @@
-package dev.ferry.embedded.crash;
+package dev.ferry.testing.crash;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -40,7 +40,7 @@ final class WorkerProcess {
         cmd.add("-XX:TieredStopAtLevel=1");
         cmd.add("-XX:+UseSerialGC");
         cmd.add("-Xshare:auto");
-        cmd.add("--enable-native-access=ALL-UNNAMED"); // sqlite-jdbc loads its native library
+        cmd.add("--enable-native-access=ALL-UNNAMED"); // native drivers (sqlite-jdbc) load native code
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(CrashWorkerMain.class.getName());
