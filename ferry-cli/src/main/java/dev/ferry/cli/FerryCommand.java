@@ -19,6 +19,7 @@ import picocli.CommandLine.Spec;
         footer = {"", "Exit codes: 0 ok, 1 failure, 2 bad usage or bad input.",
                 "Broker: --broker URL, or $FERRY_BROKER, or sqlite:./ferry.db."},
         subcommands = {
+                ServerCommand.class,
                 DemoCommand.class,
                 WorkerCommand.class,
                 EnqueueCommand.class,
