@@ -1,0 +1,25 @@
+-- ack, Cancelled outcomes: each fenced task moves to task_done as CANCELLED, finished now and
+-- kept until now + retention; its unique key is released.
+-- Parameters: :ids text[], :tokens int8[]
+-- Returns: id and queue of each task cancelled.
+WITH moved AS (
+    DELETE FROM {schema}.task AS t
+    USING unnest(:ids::text[], :tokens::int8[]) AS a(id, token)
+    WHERE t.id = ANY(:ids::text[]) AND t.id = a.id AND t.state = 'ACTIVE' AND t.lease_token = a.token AND t.lease_expires_at > {now}
+    RETURNING t.*
+),
+finished AS (
+    INSERT INTO {schema}.task_done (seq, id, queue, type, payload, priority, state, attempt, max_attempts, timeout_us, run_at, enqueued_at,
+                                started_at, finished_at, expires_at, lease_token, lease_expires_at, worker_id, unique_key,
+                                progress, result, errors, lease_expirations, cancel_requested, dead_reason, headers,
+                                retention_us, dead_retention_us)
+    SELECT seq, id, queue, type, payload, priority, 'CANCELLED', attempt, max_attempts, timeout_us, run_at,
+           enqueued_at, started_at, {now}, {now} + {schema}.micros(retention_us), lease_token, NULL, worker_id,
+           unique_key, progress, result, errors, lease_expirations, cancel_requested, NULL, headers,
+           retention_us, dead_retention_us
+    FROM moved
+),
+released AS (
+    DELETE FROM {schema}.unique_key AS k USING moved AS m WHERE k.key = m.unique_key AND k.task_id = m.id
+)
+SELECT id, queue FROM moved

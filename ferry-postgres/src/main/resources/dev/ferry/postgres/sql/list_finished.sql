@@ -1,0 +1,9 @@
+-- list, COMPLETED, DEAD and CANCELLED tasks, most recently finished first.
+-- Parameters: :state text, :queue text or NULL, :limit int4, :offset int4
+SELECT id, queue, type, payload, priority, state, attempt, max_attempts, timeout_us, run_at, enqueued_at, started_at,
+       finished_at, expires_at, lease_expires_at, worker_id, unique_key, progress, result, errors,
+       lease_expirations, cancel_requested, dead_reason, headers, retention_us, dead_retention_us
+FROM {schema}.task_done
+WHERE state = :state AND (:queue::text IS NULL OR queue = :queue::text)
+ORDER BY finished_at DESC, seq DESC
+LIMIT :limit OFFSET :offset

@@ -1,0 +1,121 @@
+package dev.ferry.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ferry.BrokerException;
+import dev.ferry.Ferry;
+import dev.ferry.Task;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The migrator: idempotent, safe when processes start together, and switched off for hand migration. */
+class SchemaMigrationTest {
+    private final String schema = TestDatabase.newSchema("migrate");
+
+    @AfterEach
+    void drop() {
+        TestDatabase.dropSchema(schema);
+    }
+
+    private List<Integer> versions() throws SQLException {
+        List<Integer> out = new ArrayList<>();
+        try (Connection c = TestDatabase.connect(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT version FROM \"" + schema + "\".schema_version ORDER BY version")) {
+            while (rs.next()) {
+                out.add(rs.getInt(1));
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void migratingAgainChangesNothingAndKeepsTheTasks() throws Exception {
+        String id;
+        try (PostgresBroker b = TestDatabase.broker(schema).build(); Ferry ferry = Ferry.builder().broker(b).build()) {
+            id = ferry.client().enqueue(Task.ofJson("t.kept", "{\"n\":1}")).id();
+        }
+        try (PostgresBroker b = TestDatabase.broker(schema).build()) {
+            assertThat(b.get(id)).isPresent();
+        }
+        assertThat(versions()).containsExactly(1);
+    }
+
+    @Test
+    void brokersStartingTogetherApplyTheSchemaOnce() throws Exception {
+        int n = 4;
+        CountDownLatch start = new CountDownLatch(1);
+        try (ExecutorService pool = Executors.newFixedThreadPool(n)) {
+            List<Future<PostgresBroker>> opened = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                opened.add(pool.submit(() -> {
+                    start.await();
+                    return TestDatabase.broker(schema).maxConnections(1).notify(false).build();
+                }));
+            }
+            start.countDown();
+            for (Future<PostgresBroker> f : opened) {
+                f.get(60, TimeUnit.SECONDS).close();
+            }
+        }
+        assertThat(versions()).containsExactly(1);
+    }
+
+    @Test
+    void withMigrateOffAMissingSchemaIsAClearErrorAndNothingIsCreated() throws Exception {
+        assertThatThrownBy(() -> TestDatabase.broker(schema).migrate(false).build())
+                .isInstanceOf(BrokerException.class)
+                .hasMessageContaining("schema '" + schema + "' is at version 0")
+                .hasMessageContaining("migrate is off")
+                .hasMessageContaining("V1__tasks.sql")
+                .satisfies(e -> assertThat(((BrokerException) e).isTransient()).isFalse());
+        try (Connection c = TestDatabase.connect(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_namespace WHERE nspname = '" + schema + "'")) {
+            rs.next();
+            assertThat(rs.getInt(1)).as("schema created with migrate off").isZero();
+        }
+    }
+
+    @Test
+    void withMigrateOffASchemaAppliedByHandFromTheShippedFilesWorks() throws Exception {
+        String script = dev.ferry.postgres.internal.Schema.script(1, "\"" + schema + "\"");
+        try (Connection c = TestDatabase.connect(); Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            s.execute("CREATE SCHEMA \"" + schema + "\"");
+            s.execute(script);
+            s.execute("CREATE TABLE \"" + schema + "\".schema_version (version integer PRIMARY KEY,"
+                    + " description text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
+            s.execute("INSERT INTO \"" + schema + "\".schema_version (version, description) VALUES (1, 'tasks')");
+            c.commit();
+        }
+        try (PostgresBroker b = TestDatabase.broker(schema).migrate(false).build();
+             Ferry ferry = Ferry.builder().broker(b).build()) {
+            assertThat(ferry.client().enqueue(Task.ofJson("t.hand", "{}")).created()).isTrue();
+        }
+    }
+
+    @Test
+    void aSchemaNewerThanThisFerryIsRefused() throws Exception {
+        TestDatabase.broker(schema).build().close();
+        try (Connection c = TestDatabase.connect(); Statement s = c.createStatement()) {
+            s.execute("INSERT INTO \"" + schema + "\".schema_version (version, description) VALUES (99, 'future')");
+        }
+        assertThatThrownBy(() -> TestDatabase.broker(schema).build())
+                .isInstanceOf(BrokerException.class)
+                .hasMessageContaining("version 99")
+                .hasMessageContaining("upgrade Ferry");
+        assertThatThrownBy(() -> TestDatabase.broker(schema).migrate(false).build())
+                .hasMessageContaining("version 99");
+    }
+}
