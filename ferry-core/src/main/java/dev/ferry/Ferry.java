@@ -21,8 +21,8 @@ import java.util.Objects;
  * }
  * }</pre>
  *
- * No static state: every instance is independent, and {@link #close()} stops the workers it
- * started and closes the broker it opened.
+ * No static state: every instance is independent, and {@link #close()} stops the workers and
+ * schedulers it started and closes the broker it opened.
  */
 public final class Ferry implements AutoCloseable {
     private final Broker broker;
@@ -32,6 +32,7 @@ public final class Ferry implements AutoCloseable {
     private final Client client;
     private final Inspector inspector;
     private final List<Worker> workers = new ArrayList<>();
+    private final List<CronScheduler> schedulers = new ArrayList<>();
     private boolean closed;
 
     private Ferry(Builder b) {
@@ -65,6 +66,14 @@ public final class Ferry implements AutoCloseable {
         return new WorkerBuilder(this);
     }
 
+    /**
+     * A new builder for a {@link CronScheduler} that fires recurring tasks on this Ferry's broker,
+     * through its client. Schedulers it builds are closed by {@link #close()}.
+     */
+    public CronScheduler.Builder scheduler() {
+        return new CronScheduler.Builder(this);
+    }
+
     /** The broker, for advanced use (the storage SPI). */
     public Broker broker() {
         return broker;
@@ -85,16 +94,31 @@ public final class Ferry implements AutoCloseable {
         workers.add(worker);
     }
 
-    /** Stops the workers started from this instance (gracefully), then closes an owned broker. */
+    synchronized void track(CronScheduler scheduler) {
+        if (closed) {
+            throw new IllegalStateException("this Ferry is closed");
+        }
+        schedulers.add(scheduler);
+    }
+
+    /**
+     * Closes the schedulers built from this instance (so no more ticks fire), stops its workers
+     * (gracefully), then closes an owned broker.
+     */
     @Override
     public void close() {
         List<Worker> toStop;
+        List<CronScheduler> toClose;
         synchronized (this) {
             if (closed) {
                 return;
             }
             closed = true;
             toStop = new ArrayList<>(workers);
+            toClose = new ArrayList<>(schedulers);
+        }
+        for (CronScheduler s : toClose) {
+            s.close();
         }
         for (Worker w : toStop) {
             w.close();
