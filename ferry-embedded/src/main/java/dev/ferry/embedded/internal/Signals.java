@@ -43,10 +43,40 @@ final class Signals {
      * @return true when woken, false on timeout or close
      */
     boolean await(List<String> queues, long timeout, TimeUnit unit) throws InterruptedException {
+        return await(queues, null, timeout, unit);
+    }
+
+    /** The generations of these queues now, to wait later for a change from this moment on. */
+    Map<String, Long> mark(List<String> queues) {
+        lock.lock();
+        try {
+            Map<String, Long> mark = new HashMap<>();
+            for (String q : queues) {
+                mark.put(q, generations.getOrDefault(q, 0L));
+            }
+            return mark;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Like {@link #await(List, long, TimeUnit)}, but counts any wake-up since {@code mark} (taken
+     * before the caller's last look at the store), so one that came in between is not lost.
+     */
+    boolean await(List<String> queues, Map<String, Long> mark, long timeout, TimeUnit unit) throws InterruptedException {
         long remaining = unit.toNanos(timeout);
         lock.lockInterruptibly();
         try {
             long[] seen = snapshot(queues);
+            if (mark != null && !queues.isEmpty()) {
+                for (int i = 0; i < seen.length; i++) {
+                    Long marked = mark.get(queues.get(i));
+                    if (marked != null) {
+                        seen[i] = marked;
+                    }
+                }
+            }
             while (!closed) {
                 if (moved(queues, seen)) {
                     return true;

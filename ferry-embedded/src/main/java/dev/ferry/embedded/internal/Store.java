@@ -123,8 +123,14 @@ public final class Store implements Broker {
         return writer.execute("enqueue", tx -> TaskWrites.enqueue(tx, request.tasks()));
     }
 
+    /** Per claiming thread: the wake-up generations seen just before its last claim. */
+    private final ThreadLocal<java.util.Map<String, Long>> lastClaimMark = new ThreadLocal<>();
+
     @Override
     public ClaimResponse claim(ClaimRequest request) {
+        // Marked before the claim runs: an enqueue committed after the claim looked, but before the
+        // caller starts awaitWork, must still wake it (it would otherwise sleep a poll interval).
+        lastClaimMark.set(signals.mark(request.queues()));
         return writer.execute("claim", tx -> TaskWrites.claim(tx, request));
     }
 
@@ -173,13 +179,15 @@ public final class Store implements Broker {
         }
         long requested = nanos(request.timeout());
         long poll = settings.pollInterval().toNanos();
+        java.util.Map<String, Long> mark = lastClaimMark.get();
+        lastClaimMark.remove();
         if (requested <= poll) {
-            return signals.await(request.queues(), requested, TimeUnit.NANOSECONDS);
+            return signals.await(request.queues(), mark, requested, TimeUnit.NANOSECONDS);
         }
         // Signals only come from this process. Work written by other processes sharing the file
         // is found by polling: the wait is cut to the poll interval, and the end of that shorter
         // wait counts as a wake-up ("look now"), unlike the end of the caller's own timeout.
-        boolean woken = signals.await(request.queues(), poll, TimeUnit.NANOSECONDS);
+        boolean woken = signals.await(request.queues(), mark, poll, TimeUnit.NANOSECONDS);
         return woken || !closed.get();
     }
 
