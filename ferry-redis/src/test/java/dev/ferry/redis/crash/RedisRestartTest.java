@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.EnqueueResult;
 import dev.ferry.Ferry;
+import dev.ferry.testing.crash.CrashHarness;
+import dev.ferry.testing.crash.CrashWorkerMain;
+import dev.ferry.testing.crash.Ledger;
+import dev.ferry.testing.crash.WorkerProcess;
 import dev.ferry.QueueStats;
 import dev.ferry.Task;
 import dev.ferry.TaskState;
@@ -59,8 +63,9 @@ class RedisRestartTest {
     @Timeout(150)
     void tasksAcknowledgedBeforeTheLastSecondSurviveAndWorkersReconnectByThemselves() throws Exception {
         server = RedisServer.start(dir.resolve("redis"), "--appendonly", "yes", "--appendfsync", "everysec");
-        harness = new CrashHarness(dir, server.url(), RedisTestSupport.newPrefix());
-        try (Ferry ferry = harness.ferry()) {
+        harness = new CrashHarness(dir, server.url() + "?keyPrefix=" + RedisTestSupport.newPrefix()
+                + "&commandTimeout=2s&startupTimeout=30s");
+        try (Ferry ferry = Ferry.open(harness.url())) {
             String[] settings = {"concurrency=4", "prefetch=2", "leaseMs=3000", "graceMs=2000", "pollMs=50",
                     "maxLeaseExpirations=100"};
             WorkerProcess a = harness.startWorker(settings);
@@ -92,12 +97,12 @@ class RedisRestartTest {
             // Kill once enqueueing has run for seconds (most tasks then lie beyond the last second) and
             // the workers are mid-run with a backlog.
             harness.await("workers are busy mid-run", Duration.ofSeconds(60),
-                    () -> Ledger.countLines(harness.ledgerDir) >= 800 && batches.size() * 25 >= 6000);
+                    () -> Ledger.countLines(harness.ledgerDir()) >= 800 && batches.size() * 25 >= 6000);
             long killedAt = System.nanoTime();
             server.kill();
             stop.set(true);
             enqueuer.join(10_000);
-            long linesAtKill = Ledger.countLines(harness.ledgerDir);
+            long linesAtKill = Ledger.countLines(harness.ledgerDir());
 
             server.start(); // same port, same directory: it loads its append-only file
             List<String> durable = new ArrayList<>();
@@ -130,10 +135,10 @@ class RedisRestartTest {
             for (WorkerProcess w : List.of(a, b)) {
                 assertThat(w.isAlive()).as("worker %s survived the Redis restart\n%s", w.pid(), harness.describe()).isTrue();
             }
-            assertThat(Ledger.countLines(harness.ledgerDir)).as("the same worker processes went on working after the"
+            assertThat(Ledger.countLines(harness.ledgerDir())).as("the same worker processes went on working after the"
                     + " restart").isGreaterThan(linesAtKill);
             System.out.printf("RedisRestartTest: enqueued %d, durable %d, completed %d, ledger %d lines (%d at the kill)%n",
-                    enqueued, durable.size(), completed.size(), Ledger.countLines(harness.ledgerDir), linesAtKill);
+                    enqueued, durable.size(), completed.size(), Ledger.countLines(harness.ledgerDir()), linesAtKill);
 
             for (WorkerProcess w : List.of(a, b)) {
                 w.terminate();

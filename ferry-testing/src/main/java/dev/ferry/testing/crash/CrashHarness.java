@@ -16,17 +16,27 @@ import java.util.function.Supplier;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
 
-/** What both crash tests share: the children they started, bounded waits with useful failures. */
-final class CrashHarness implements AutoCloseable {
-    static final String QUEUE = "crash";
+/**
+ * What crash tests share: the worker JVMs they started, the ledger, bounded waits with useful
+ * failures. Public so a backend can write its own crash scenario (a server restart, say) on it.
+ */
+public final class CrashHarness implements AutoCloseable {
+    /** The queue every crash test uses. */
+    public static final String QUEUE = "crash";
 
     final Path dir;
     final String brokerUrl;
     final Path ledgerDir;
+
+    /** The directory where each child writes its ledger. */
+    public Path ledgerDir() {
+        return ledgerDir;
+    }
     final List<WorkerProcess> workers = new ArrayList<>();
     private int started;
 
-    CrashHarness(Path dir, String brokerUrl) {
+    /** Children log to {@code dir}; they and the test process open {@code brokerUrl}. */
+    public CrashHarness(Path dir, String brokerUrl) {
         this.dir = dir;
         this.brokerUrl = brokerUrl;
         this.ledgerDir = dir.resolve("ledger");
@@ -37,12 +47,13 @@ final class CrashHarness implements AutoCloseable {
         }
     }
 
-    String url() {
+    /** The broker URL of the store under test. */
+    public String url() {
         return brokerUrl;
     }
 
     /** Starts a worker JVM with these extra CrashWorkerMain arguments. */
-    WorkerProcess startWorker(String... settings) {
+    public WorkerProcess startWorker(String... settings) {
         List<String> args = new ArrayList<>(List.of("broker=" + brokerUrl, "ledger=" + ledgerDir, "queue=" + QUEUE));
         args.addAll(List.of(settings));
         WorkerProcess w = WorkerProcess.start(dir, started++, args);
@@ -50,7 +61,7 @@ final class CrashHarness implements AutoCloseable {
         return w;
     }
 
-    void awaitReady(WorkerProcess w) {
+    public void awaitReady(WorkerProcess w) {
         await("worker " + w.pid() + " READY", Duration.ofSeconds(30), () -> {
             if (!w.isAlive() && !w.isReady()) {
                 throw new AssertionError("worker " + w.pid() + " died before READY\n" + w.describe());
@@ -64,11 +75,11 @@ final class CrashHarness implements AutoCloseable {
     }
 
     /** Waits (polling every 50 ms) for the condition; on timeout fails with the children's output. */
-    void await(String what, Duration atMost, Callable<Boolean> condition) {
+    public void await(String what, Duration atMost, Callable<Boolean> condition) {
         await(what, atMost, condition, () -> "");
     }
 
-    void await(String what, Duration atMost, Callable<Boolean> condition, Supplier<String> state) {
+    public void await(String what, Duration atMost, Callable<Boolean> condition, Supplier<String> state) {
         try {
             Awaitility.await(what)
                     .atMost(atMost)
@@ -81,18 +92,18 @@ final class CrashHarness implements AutoCloseable {
         }
     }
 
-    String describe() {
+    public String describe() {
         return WorkerProcess.describeAll(workers);
     }
 
-    static String stats(Inspector inspector) {
+    public static String stats(Inspector inspector) {
         QueueStats s = inspector.queue(QUEUE);
         return "queue " + QUEUE + ": " + s.counts() + " processed=" + s.processedTotal() + " failed=" + s.failedTotal()
                 + " dead=" + s.deadTotal();
     }
 
     /** Every task of the queue in {@code state}, by id. */
-    static Map<String, TaskInfo> tasks(Inspector inspector, TaskState state) {
+    public static Map<String, TaskInfo> tasks(Inspector inspector, TaskState state) {
         Map<String, TaskInfo> all = new HashMap<>();
         int offset = 0;
         while (true) {

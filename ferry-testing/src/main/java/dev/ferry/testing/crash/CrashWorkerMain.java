@@ -48,7 +48,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * JVM) does, so a crashed test run leaves no orphan.
  */
 public final class CrashWorkerMain {
-    static final String TYPE = "crash.work";
+    public static final String TYPE = "crash.work";
 
     /** The payload: a sequence number and how long the handler works. */
     public record Work(int seq, int workMillis) {

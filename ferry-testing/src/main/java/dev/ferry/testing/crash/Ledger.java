@@ -16,7 +16,7 @@ import java.util.stream.Stream;
  * {@code taskId attempt pid} lines. A last line without its newline (a write cut by SIGKILL,
  * which a single small {@code write(2)} should never produce) is reported, not counted.
  */
-record Ledger(List<Entry> entries, List<String> torn) {
+public record Ledger(List<Entry> entries, List<String> torn) {
 
     /** One completed handler run. */
     record Entry(String taskId, int attempt, long pid) {
@@ -51,7 +51,7 @@ record Ledger(List<Entry> entries, List<String> torn) {
     }
 
     /** Lines in all ledgers so far (cheap enough to poll). */
-    static long countLines(Path dir) {
+    public static long countLines(Path dir) {
         try (Stream<Path> files = Files.list(dir)) {
             long n = 0;
             for (Path f : files.filter(p -> p.getFileName().toString().endsWith(".log")).toList()) {

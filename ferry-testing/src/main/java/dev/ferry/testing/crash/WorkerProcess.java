@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  * One {@link CrashWorkerMain} child JVM: started with the current JVM binary and the test class
  * path, stdout read on a thread (protocol lines), stderr to a file for failure messages.
  */
-final class WorkerProcess {
+public final class WorkerProcess {
     private final Process process;
     private final Path stderr;
     private final List<String> stdout = new CopyOnWriteArrayList<>();
@@ -68,7 +68,7 @@ final class WorkerProcess {
         }
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
@@ -76,11 +76,11 @@ final class WorkerProcess {
         return "w-" + process.pid();
     }
 
-    boolean isReady() {
+    public boolean isReady() {
         return stdout.stream().anyMatch(l -> l.startsWith("READY "));
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return process.isAlive();
     }
 
@@ -94,7 +94,7 @@ final class WorkerProcess {
     }
 
     /** SIGKILL, and waits until the process is gone. */
-    void kill() {
+    public void kill() {
         killed = true;
         // Through the ProcessHandle: Process.destroy*() would also close our end of the child's
         // stdout, losing what it printed last.
@@ -103,7 +103,7 @@ final class WorkerProcess {
     }
 
     /** SIGTERM (ProcessHandle.destroy() on Linux); does not wait. */
-    void terminate() {
+    public void terminate() {
         terminated = true;
         process.toHandle().destroy();
     }
@@ -113,7 +113,7 @@ final class WorkerProcess {
     }
 
     /** Waits for the exit; true when it exited in time. */
-    boolean waitFor(Duration timeout) {
+    public boolean waitFor(Duration timeout) {
         try {
             boolean done = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
             if (done) {
@@ -126,7 +126,7 @@ final class WorkerProcess {
         }
     }
 
-    int exitValue() {
+    public int exitValue() {
         return process.exitValue();
     }
 
@@ -143,7 +143,7 @@ final class WorkerProcess {
     }
 
     /** The last lines of the child's stderr and stdout, for assertion messages. */
-    String describe() {
+    public String describe() {
         StringBuilder sb = new StringBuilder();
         sb.append("worker pid ").append(pid()).append(process.isAlive() ? " (alive)" : " (exit " + process.exitValue() + ")")
                 .append(killed ? " SIGKILLed" : "").append(terminated ? " SIGTERMed" : "").append('\n');
