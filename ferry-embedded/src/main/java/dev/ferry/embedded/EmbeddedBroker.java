@@ -1,43 +1,13 @@
 package dev.ferry.embedded;
 
-import dev.ferry.QueueStats;
-import dev.ferry.TaskInfo;
-import dev.ferry.WorkerInfo;
 import dev.ferry.embedded.internal.Settings;
 import dev.ferry.embedded.internal.Store;
-import dev.ferry.spi.AckRequest;
-import dev.ferry.spi.AckResponse;
-import dev.ferry.spi.AdminCommand;
-import dev.ferry.spi.AdminResponse;
-import dev.ferry.spi.AwaitRequest;
 import dev.ferry.spi.Broker;
-import dev.ferry.spi.BrokerCapabilities;
-import dev.ferry.spi.ClaimRequest;
-import dev.ferry.spi.ClaimResponse;
-import dev.ferry.spi.EnqueueRequest;
-import dev.ferry.spi.EnqueueResponse;
-import dev.ferry.spi.IdempotencyRequest;
-import dev.ferry.spi.LeaderRequest;
-import dev.ferry.spi.LeaderResponse;
-import dev.ferry.spi.ListRequest;
-import dev.ferry.spi.ProgressRequest;
-import dev.ferry.spi.PromoteRequest;
-import dev.ferry.spi.PromoteResponse;
-import dev.ferry.spi.PruneRequest;
-import dev.ferry.spi.PruneResponse;
-import dev.ferry.spi.RecoverRequest;
-import dev.ferry.spi.RecoverResponse;
-import dev.ferry.spi.ReleaseRequest;
-import dev.ferry.spi.ReleaseResponse;
-import dev.ferry.spi.RenewRequest;
-import dev.ferry.spi.RenewResponse;
-import dev.ferry.spi.TaskPage;
+import dev.ferry.spi.ForwardingBroker;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
  * The default {@link Broker}: every task in one SQLite file (WAL mode), no server to run.
@@ -64,7 +34,7 @@ import java.util.Optional;
  *
  * <p>Thread-safe; failures surface as {@link dev.ferry.BrokerException}.
  */
-public final class EmbeddedBroker implements Broker {
+public final class EmbeddedBroker extends ForwardingBroker {
 
     /** SQLite's {@code synchronous} setting for the write connection, in WAL mode. */
     public enum Synchronous {
@@ -82,6 +52,7 @@ public final class EmbeddedBroker implements Broker {
     private final Store store;
 
     private EmbeddedBroker(Store store) {
+        super(store);
         this.store = store;
     }
 
@@ -105,112 +76,7 @@ public final class EmbeddedBroker implements Broker {
         return store.file();
     }
 
-    @Override
-    public BrokerCapabilities capabilities() {
-        return store.capabilities();
-    }
-
-    @Override
-    public EnqueueResponse enqueue(EnqueueRequest request) {
-        return store.enqueue(request);
-    }
-
-    @Override
-    public ClaimResponse claim(ClaimRequest request) {
-        return store.claim(request);
-    }
-
-    @Override
-    public RenewResponse renew(RenewRequest request) {
-        return store.renew(request);
-    }
-
-    @Override
-    public AckResponse ack(AckRequest request) {
-        return store.ack(request);
-    }
-
-    @Override
-    public ReleaseResponse release(ReleaseRequest request) {
-        return store.release(request);
-    }
-
-    @Override
-    public boolean progress(ProgressRequest request) {
-        return store.progress(request);
-    }
-
-    @Override
-    public RecoverResponse recoverExpired(RecoverRequest request) {
-        return store.recoverExpired(request);
-    }
-
-    @Override
-    public PromoteResponse promote(PromoteRequest request) {
-        return store.promote(request);
-    }
-
-    @Override
-    public PruneResponse prune(PruneRequest request) {
-        return store.prune(request);
-    }
-
-    @Override
-    public boolean awaitWork(AwaitRequest request) throws InterruptedException {
-        return store.awaitWork(request);
-    }
-
-    @Override
-    public List<QueueStats> stats(List<String> queues) {
-        return store.stats(queues);
-    }
-
-    @Override
-    public TaskPage list(ListRequest request) {
-        return store.list(request);
-    }
-
-    @Override
-    public Optional<TaskInfo> get(String taskId) {
-        return store.get(taskId);
-    }
-
-    @Override
-    public AdminResponse admin(AdminCommand command) {
-        return store.admin(command);
-    }
-
-    @Override
-    public Optional<String> idempotency(IdempotencyRequest request) {
-        return store.idempotency(request);
-    }
-
-    @Override
-    public LeaderResponse lead(LeaderRequest request) {
-        return store.lead(request);
-    }
-
-    @Override
-    public void heartbeat(WorkerInfo worker) {
-        store.heartbeat(worker);
-    }
-
-    @Override
-    public List<WorkerInfo> workers() {
-        return store.workers();
-    }
-
-    @Override
-    public void unregister(String workerId) {
-        store.unregister(workerId);
-    }
-
     /** Finishes the writes already submitted, then closes the file. Idempotent. */
-    @Override
-    public void close() {
-        store.close();
-    }
-
     @Override
     public String toString() {
         return "EmbeddedBroker[" + store.file() + "]";

@@ -3,9 +3,6 @@ package dev.ferry.postgres;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.ferry.BrokerException;
-import dev.ferry.QueueStats;
-import dev.ferry.TaskInfo;
-import dev.ferry.WorkerInfo;
 import dev.ferry.postgres.internal.Db;
 import dev.ferry.postgres.internal.Listener;
 import dev.ferry.postgres.internal.Notifier;
@@ -14,40 +11,13 @@ import dev.ferry.postgres.internal.PgStore;
 import dev.ferry.postgres.internal.PgUrl;
 import dev.ferry.postgres.internal.Schema;
 import dev.ferry.postgres.internal.Sql;
-import dev.ferry.spi.AckRequest;
-import dev.ferry.spi.AckResponse;
-import dev.ferry.spi.AdminCommand;
-import dev.ferry.spi.AdminResponse;
-import dev.ferry.spi.AwaitRequest;
 import dev.ferry.spi.Broker;
-import dev.ferry.spi.BrokerCapabilities;
-import dev.ferry.spi.ClaimRequest;
-import dev.ferry.spi.ClaimResponse;
-import dev.ferry.spi.EnqueueRequest;
-import dev.ferry.spi.EnqueueResponse;
-import dev.ferry.spi.IdempotencyRequest;
-import dev.ferry.spi.LeaderRequest;
-import dev.ferry.spi.LeaderResponse;
-import dev.ferry.spi.ListRequest;
-import dev.ferry.spi.ProgressRequest;
-import dev.ferry.spi.PromoteRequest;
-import dev.ferry.spi.PromoteResponse;
-import dev.ferry.spi.PruneRequest;
-import dev.ferry.spi.PruneResponse;
-import dev.ferry.spi.RecoverRequest;
-import dev.ferry.spi.RecoverResponse;
-import dev.ferry.spi.ReleaseRequest;
-import dev.ferry.spi.ReleaseResponse;
-import dev.ferry.spi.RenewRequest;
-import dev.ferry.spi.RenewResponse;
-import dev.ferry.spi.TaskPage;
+import dev.ferry.spi.ForwardingBroker;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
@@ -87,7 +57,7 @@ import javax.sql.DataSource;
  * <p>Thread-safe; failures surface as {@link BrokerException} (transient for lost connections,
  * serialization failures and a server restarting).
  */
-public final class PostgresBroker implements Broker {
+public final class PostgresBroker extends ForwardingBroker {
     /** The default schema. */
     public static final String DEFAULT_SCHEMA = "ferry";
     /** The default size of the broker's own pool: the most connections its callers can hold at once. */
@@ -102,6 +72,7 @@ public final class PostgresBroker implements Broker {
     private final String description;
 
     private PostgresBroker(PgStore store, String schema, String description) {
+        super(store);
         this.store = store;
         this.schema = schema;
         this.description = description;
@@ -138,112 +109,7 @@ public final class PostgresBroker implements Broker {
         return store;
     }
 
-    @Override
-    public BrokerCapabilities capabilities() {
-        return store.capabilities();
-    }
-
-    @Override
-    public EnqueueResponse enqueue(EnqueueRequest request) {
-        return store.enqueue(request);
-    }
-
-    @Override
-    public ClaimResponse claim(ClaimRequest request) {
-        return store.claim(request);
-    }
-
-    @Override
-    public RenewResponse renew(RenewRequest request) {
-        return store.renew(request);
-    }
-
-    @Override
-    public AckResponse ack(AckRequest request) {
-        return store.ack(request);
-    }
-
-    @Override
-    public ReleaseResponse release(ReleaseRequest request) {
-        return store.release(request);
-    }
-
-    @Override
-    public boolean progress(ProgressRequest request) {
-        return store.progress(request);
-    }
-
-    @Override
-    public RecoverResponse recoverExpired(RecoverRequest request) {
-        return store.recoverExpired(request);
-    }
-
-    @Override
-    public PromoteResponse promote(PromoteRequest request) {
-        return store.promote(request);
-    }
-
-    @Override
-    public PruneResponse prune(PruneRequest request) {
-        return store.prune(request);
-    }
-
-    @Override
-    public boolean awaitWork(AwaitRequest request) throws InterruptedException {
-        return store.awaitWork(request);
-    }
-
-    @Override
-    public List<QueueStats> stats(List<String> queues) {
-        return store.stats(queues);
-    }
-
-    @Override
-    public TaskPage list(ListRequest request) {
-        return store.list(request);
-    }
-
-    @Override
-    public Optional<TaskInfo> get(String taskId) {
-        return store.get(taskId);
-    }
-
-    @Override
-    public AdminResponse admin(AdminCommand command) {
-        return store.admin(command);
-    }
-
-    @Override
-    public Optional<String> idempotency(IdempotencyRequest request) {
-        return store.idempotency(request);
-    }
-
-    @Override
-    public LeaderResponse lead(LeaderRequest request) {
-        return store.lead(request);
-    }
-
-    @Override
-    public void heartbeat(WorkerInfo worker) {
-        store.heartbeat(worker);
-    }
-
-    @Override
-    public List<WorkerInfo> workers() {
-        return store.workers();
-    }
-
-    @Override
-    public void unregister(String workerId) {
-        store.unregister(workerId);
-    }
-
     /** Releases waiting workers, stops listening and closes the broker's own pool. Idempotent. */
-    @Override
-    public void close() {
-        store.close();
-    }
-
     @Override
     public String toString() {
         return "PostgresBroker[" + description + "]";
