@@ -97,7 +97,10 @@ class RedisRestartTest {
             // Kill once enqueueing has run for seconds (most tasks then lie beyond the last second) and
             // the workers are mid-run with a backlog.
             harness.await("workers are busy mid-run", Duration.ofSeconds(60),
-                    () -> Ledger.countLines(harness.ledgerDir()) >= 800 && batches.size() * 25 >= 6000);
+                    () -> Ledger.countLines(harness.ledgerDir()) >= 800 && batches.size() * 25 >= 6000
+                            // enqueueing for at least 4 s, so most acknowledged tasks lie before the last 1.5 s
+                            // however fast this machine enqueues
+                            && System.nanoTime() - batches.get(0).ackedAtNanos() >= Duration.ofSeconds(4).toNanos());
             long killedAt = System.nanoTime();
             server.kill();
             stop.set(true);
