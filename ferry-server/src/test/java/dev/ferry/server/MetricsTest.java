@@ -55,7 +55,7 @@ class MetricsTest {
                     throw TaskOutcome.fail("never works");
                 })
                 .handle("slow", RawJson.class, (p, ctx) -> {
-                    Thread.sleep(10_000); // interrupted by the task's 200ms timeout
+                    new java.util.concurrent.CountDownLatch(1).await(); // blocks until the 200ms timeout interrupts it
                     return null;
                 })
                 .start();
