@@ -10,43 +10,24 @@ import dev.ferry.Ferry;
 import dev.ferry.InvalidInputException;
 import dev.ferry.MisfirePolicy;
 import dev.ferry.OverlapPolicy;
-import dev.ferry.QueueStats;
 import dev.ferry.Schedule;
 import dev.ferry.ScheduledTask;
 import dev.ferry.Task;
 import dev.ferry.TaskDefaults;
 import dev.ferry.TaskInfo;
 import dev.ferry.TaskState;
-import dev.ferry.WorkerInfo;
 import dev.ferry.spi.Ack;
 import dev.ferry.spi.AckRequest;
 import dev.ferry.spi.AckResponse;
-import dev.ferry.spi.AdminCommand;
-import dev.ferry.spi.AdminResponse;
-import dev.ferry.spi.AwaitRequest;
 import dev.ferry.spi.Broker;
-import dev.ferry.spi.BrokerCapabilities;
+import dev.ferry.spi.ForwardingBroker;
 import dev.ferry.spi.ClaimRequest;
-import dev.ferry.spi.ClaimResponse;
 import dev.ferry.spi.ClaimedTask;
 import dev.ferry.spi.EnqueueRequest;
 import dev.ferry.spi.EnqueueResponse;
-import dev.ferry.spi.IdempotencyRequest;
 import dev.ferry.spi.LeaderRequest;
-import dev.ferry.spi.LeaderResponse;
 import dev.ferry.spi.ListRequest;
 import dev.ferry.spi.Outcome;
-import dev.ferry.spi.ProgressRequest;
-import dev.ferry.spi.PromoteRequest;
-import dev.ferry.spi.PromoteResponse;
-import dev.ferry.spi.PruneRequest;
-import dev.ferry.spi.PruneResponse;
-import dev.ferry.spi.RecoverRequest;
-import dev.ferry.spi.RecoverResponse;
-import dev.ferry.spi.ReleaseRequest;
-import dev.ferry.spi.ReleaseResponse;
-import dev.ferry.spi.RenewRequest;
-import dev.ferry.spi.RenewResponse;
 import dev.ferry.spi.TaskPage;
 import java.time.Duration;
 import java.time.Instant;
@@ -56,7 +37,6 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
@@ -751,14 +731,13 @@ public abstract class SchedulerContract {
     }
 
     /** A broker whose next enqueue waits until the test lets it go: a leader frozen mid-round. */
-    private static final class PausingBroker implements Broker {
-        private final Broker delegate;
+    private static final class PausingBroker extends ForwardingBroker {
         final CountDownLatch paused = new CountDownLatch(1);
         final CountDownLatch resume = new CountDownLatch(1);
         private volatile boolean pauseNext;
 
         PausingBroker(Broker delegate) {
-            this.delegate = delegate;
+            super(delegate);
         }
 
         void pauseNextEnqueue() {
@@ -779,102 +758,7 @@ public abstract class SchedulerContract {
                     throw new AssertionError(e);
                 }
             }
-            return delegate.enqueue(request);
-        }
-
-        @Override
-        public BrokerCapabilities capabilities() {
-            return delegate.capabilities();
-        }
-
-        @Override
-        public ClaimResponse claim(ClaimRequest request) {
-            return delegate.claim(request);
-        }
-
-        @Override
-        public RenewResponse renew(RenewRequest request) {
-            return delegate.renew(request);
-        }
-
-        @Override
-        public AckResponse ack(AckRequest request) {
-            return delegate.ack(request);
-        }
-
-        @Override
-        public ReleaseResponse release(ReleaseRequest request) {
-            return delegate.release(request);
-        }
-
-        @Override
-        public boolean progress(ProgressRequest request) {
-            return delegate.progress(request);
-        }
-
-        @Override
-        public RecoverResponse recoverExpired(RecoverRequest request) {
-            return delegate.recoverExpired(request);
-        }
-
-        @Override
-        public PromoteResponse promote(PromoteRequest request) {
-            return delegate.promote(request);
-        }
-
-        @Override
-        public PruneResponse prune(PruneRequest request) {
-            return delegate.prune(request);
-        }
-
-        @Override
-        public boolean awaitWork(AwaitRequest request) throws InterruptedException {
-            return delegate.awaitWork(request);
-        }
-
-        @Override
-        public List<QueueStats> stats(List<String> queues) {
-            return delegate.stats(queues);
-        }
-
-        @Override
-        public TaskPage list(ListRequest request) {
-            return delegate.list(request);
-        }
-
-        @Override
-        public Optional<TaskInfo> get(String taskId) {
-            return delegate.get(taskId);
-        }
-
-        @Override
-        public AdminResponse admin(AdminCommand command) {
-            return delegate.admin(command);
-        }
-
-        @Override
-        public Optional<String> idempotency(IdempotencyRequest request) {
-            return delegate.idempotency(request);
-        }
-
-        @Override
-        public LeaderResponse lead(LeaderRequest request) {
-            return delegate.lead(request);
-        }
-
-        @Override
-        public void heartbeat(WorkerInfo worker) {
-            delegate.heartbeat(worker);
-        }
-
-        @Override
-        public List<WorkerInfo> workers() {
-            return delegate.workers();
-        }
-
-        @Override
-        public void unregister(String workerId) {
-            delegate.unregister(workerId);
+            return super.enqueue(request);
         }
 
         /** The test's broker is closed by the test, not through this view. */
