@@ -91,6 +91,32 @@ public interface Broker extends AutoCloseable {
     void unregister(String workerId);
 
     /** Release connections and files. Idempotent. */
+    // ---- flow control and stored records ----------------------------------------------------
+
+    /**
+     * Applies token-bucket and semaphore operations against state shared by every worker of the
+     * backend, each atomically, in order, on broker time. See {@link PermitOp}.
+     *
+     * @param request the operations
+     * @return one result per operation
+     * @throws UnsupportedOperationException by a backend that has no flow control
+     */
+    default PermitResponse permits(PermitRequest request) {
+        throw new UnsupportedOperationException(capabilities().name() + " broker has no flow control (permits)");
+    }
+
+    /**
+     * Stores, reads, lists or deletes a small JSON record kept until deleted (cron schedules,
+     * limit definitions). See {@link RecordCommand}.
+     *
+     * @param command the command
+     * @return what it did
+     * @throws UnsupportedOperationException by a backend that keeps no records
+     */
+    default RecordResponse records(RecordCommand command) {
+        throw new UnsupportedOperationException(capabilities().name() + " broker keeps no records");
+    }
+
     @Override
     void close();
 }

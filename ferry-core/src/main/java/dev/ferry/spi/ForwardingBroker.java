@@ -133,4 +133,14 @@ public abstract class ForwardingBroker implements Broker {
     public String toString() {
         return getClass().getSimpleName() + "[" + delegate + "]";
     }
+
+    @Override
+    public PermitResponse permits(PermitRequest request) {
+        return delegate.permits(request);
+    }
+
+    @Override
+    public RecordResponse records(RecordCommand command) {
+        return delegate.records(command);
+    }
 }

@@ -27,8 +27,13 @@ import dev.ferry.spi.ListRequest;
 import dev.ferry.spi.NewTask;
 import dev.ferry.spi.Outcome;
 import dev.ferry.spi.ProgressRequest;
+import dev.ferry.spi.PermitOp;
+import dev.ferry.spi.PermitRequest;
+import dev.ferry.spi.PermitResponse;
 import dev.ferry.spi.PromoteRequest;
 import dev.ferry.spi.PruneRequest;
+import dev.ferry.spi.RecordCommand;
+import dev.ferry.spi.RecordResponse;
 import dev.ferry.spi.RecoverRequest;
 import dev.ferry.spi.RecoverResponse;
 import dev.ferry.spi.ReleaseRequest;
@@ -2104,6 +2109,182 @@ public abstract class BrokerContract {
         private WorkerInfo worker(String id) {
             return new WorkerInfo(id, "host-1", 4242, List.of("a", "b"), 8, 3,
                     Instant.parse("2029-12-31T23:00:00Z"), Instant.EPOCH);
+        }
+    }
+
+    /** Flow control: token buckets and semaphores shared by every worker, on broker time. */
+    @Nested
+    public class Permits {
+
+        private PermitResponse.Result one(PermitOp op) {
+            List<PermitResponse.Result> results = broker.permits(new PermitRequest(List.of(op))).results();
+            assertThat(results).hasSize(1);
+            return results.get(0);
+        }
+
+        @Test
+        void aNewBucketIsFullAndRefillsContinuously() {
+            PermitOp take = new PermitOp.Take("rate:emails", 2, Duration.ofSeconds(1), 2);
+            assertThat(one(take).granted()).isTrue();
+            assertThat(one(take).granted()).isTrue();
+            PermitResponse.Result denied = one(take);
+            assertThat(denied.granted()).isFalse();
+            assertThat(denied.retryAt()).as("one token takes 500 ms at 2/s").isEqualTo(now().plusMillis(500));
+
+            clock.advance(Duration.ofMillis(250)); // half a token
+            assertThat(one(take).retryAt()).isEqualTo(now().plusMillis(250));
+            clock.advance(Duration.ofMillis(250));
+            assertThat(one(take).granted()).isTrue();
+            assertThat(one(take).granted()).isFalse();
+
+            clock.advance(Duration.ofMinutes(1)); // refills to the burst, never beyond
+            assertThat(one(take).granted()).isTrue();
+            assertThat(one(take).granted()).isTrue();
+            assertThat(one(take).granted()).isFalse();
+        }
+
+        @Test
+        void aBatchAppliesInOrderAndBucketsAreIndependent() {
+            PermitOp a = new PermitOp.Take("a", 1, Duration.ofMinutes(1), 1);
+            PermitOp b = new PermitOp.Take("b", 1, Duration.ofMinutes(1), 3);
+            List<PermitResponse.Result> results = broker.permits(new PermitRequest(List.of(a, a, b, b, b, b))).results();
+            assertThat(results).extracting(PermitResponse.Result::granted)
+                    .containsExactly(true, false, true, true, true, false);
+            assertThat(results.get(1).retryAt()).isEqualTo(now().plus(Duration.ofMinutes(1)));
+            assertThat(results.get(5).retryAt()).isEqualTo(now().plus(Duration.ofMinutes(1)));
+        }
+
+        @Test
+        void aBucketStaysWithinItsLimitOverManySteps() {
+            PermitOp take = new PermitOp.Take("steady", 10, Duration.ofSeconds(1), 5);
+            int granted = 0;
+            for (int ms = 0; ms < 10_000; ms += 10) { // a caller trying every 10 ms for 10 s
+                if (one(take).granted()) {
+                    granted++;
+                }
+                clock.advance(Duration.ofMillis(10));
+            }
+            assertThat(granted).as("burst 5 + 10/s for 10 s").isBetween(100, 105);
+        }
+
+        @Test
+        void aSemaphoreGrantsUpToItsLimitAndFreesOnReleaseOrExpiry() {
+            Duration ttl = Duration.ofSeconds(30);
+            assertThat(one(new PermitOp.Acquire("mutex:order-7", 2, "t1", ttl)).granted()).isTrue();
+            clock.advance(Duration.ofSeconds(1));
+            assertThat(one(new PermitOp.Acquire("mutex:order-7", 2, "t2", ttl)).granted()).isTrue();
+            PermitResponse.Result denied = one(new PermitOp.Acquire("mutex:order-7", 2, "t3", ttl));
+            assertThat(denied.granted()).isFalse();
+            assertThat(denied.retryAt()).as("the earliest holder's expiry").isEqualTo(now().plus(ttl).minusSeconds(1));
+            assertThat(one(new PermitOp.Acquire("mutex:other", 2, "t3", ttl)).granted()).isTrue();
+
+            assertThat(one(new PermitOp.Release("mutex:order-7", "t1")).granted()).isTrue();
+            assertThat(one(new PermitOp.Release("mutex:order-7", "t1")).granted()).as("released twice").isFalse();
+            assertThat(one(new PermitOp.Acquire("mutex:order-7", 2, "t3", ttl)).granted()).isTrue();
+            assertThat(one(new PermitOp.Acquire("mutex:order-7", 2, "t4", ttl)).granted()).isFalse();
+
+            clock.advance(ttl); // t2's and t3's slots end exactly now
+            assertThat(one(new PermitOp.Acquire("mutex:order-7", 1, "t4", ttl)).granted()).isTrue();
+            assertThat(one(new PermitOp.Acquire("mutex:order-7", 1, "t5", ttl)).granted()).isFalse();
+            assertThat(one(new PermitOp.Release("mutex:order-7", "t2")).granted()).as("expired").isFalse();
+        }
+
+        @Test
+        void acquiringAgainExtendsTheHoldersSlot() {
+            Duration ttl = Duration.ofSeconds(10);
+            assertThat(one(new PermitOp.Acquire("s", 1, "t1", ttl)).granted()).isTrue();
+            clock.advance(Duration.ofSeconds(9));
+            assertThat(one(new PermitOp.Acquire("s", 1, "t1", ttl)).granted()).as("the holder renews").isTrue();
+            clock.advance(Duration.ofSeconds(9));
+            PermitResponse.Result denied = one(new PermitOp.Acquire("s", 1, "t2", ttl));
+            assertThat(denied.granted()).isFalse();
+            assertThat(denied.retryAt()).isEqualTo(now().plusSeconds(1));
+            clock.advance(Duration.ofSeconds(1));
+            assertThat(one(new PermitOp.Acquire("s", 1, "t2", ttl)).granted()).isTrue();
+        }
+
+        @Test
+        void pruningKeepsLiveStateAndForgetsIdleState() {
+            PermitOp take = new PermitOp.Take("p", 1, Duration.ofSeconds(10), 1);
+            assertThat(one(take).granted()).isTrue();
+            assertThat(one(new PermitOp.Acquire("sem", 1, "t1", Duration.ofSeconds(30))).granted()).isTrue();
+            broker.prune(new PruneRequest(100));
+            assertThat(one(take).granted()).as("an empty bucket survives pruning").isFalse();
+            assertThat(one(new PermitOp.Acquire("sem", 1, "t2", Duration.ofSeconds(30))).granted()).isFalse();
+            clock.advance(Duration.ofSeconds(30));
+            broker.prune(new PruneRequest(100));
+            assertThat(one(take).granted()).isTrue();
+            assertThat(one(new PermitOp.Acquire("sem", 1, "t2", Duration.ofSeconds(30))).granted()).isTrue();
+        }
+
+        @Test
+        void concurrentCallersNeverOvershootASemaphore() throws Exception {
+            int callers = 8;
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(callers);
+            try {
+                List<java.util.concurrent.Future<Boolean>> futures = new ArrayList<>();
+                for (int i = 0; i < callers * 4; i++) {
+                    String holder = "h" + i;
+                    futures.add(pool.submit(() -> one(new PermitOp.Acquire("race", 3, holder, Duration.ofMinutes(1))).granted()));
+                }
+                int granted = 0;
+                for (var f : futures) {
+                    granted += f.get() ? 1 : 0;
+                }
+                assertThat(granted).isEqualTo(3);
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    /** Records: small documents kept until deleted, per namespace. */
+    @Nested
+    public class Records {
+
+        @Test
+        void putGetListAndDelete() {
+            assertThat(broker.records(new RecordCommand.Get("cron", "nightly")).count()).isZero();
+            assertThat(broker.records(new RecordCommand.Put("cron", "nightly", "{\"v\":1}", false)).count()).isEqualTo(1);
+            assertThat(broker.records(new RecordCommand.Put("cron", "hourly", "{\"v\":2}", false)).count()).isEqualTo(1);
+            assertThat(broker.records(new RecordCommand.Put("limits", "emails", "{}", false)).count()).isEqualTo(1);
+
+            RecordResponse got = broker.records(new RecordCommand.Get("cron", "nightly"));
+            assertThat(got.count()).isEqualTo(1);
+            assertThat(got.records()).singleElement().satisfies(e -> {
+                assertThat(e.key()).isEqualTo("nightly");
+                assertThat(e.json()).isEqualTo("{\"v\":1}");
+                assertThat(e.updatedAt()).isEqualTo(now());
+            });
+
+            RecordResponse all = broker.records(new RecordCommand.All("cron"));
+            assertThat(all.count()).isEqualTo(2);
+            assertThat(all.records()).extracting(RecordResponse.Entry::key).containsExactly("hourly", "nightly");
+
+            assertThat(broker.records(new RecordCommand.Delete("cron", "nightly")).count()).isEqualTo(1);
+            assertThat(broker.records(new RecordCommand.Delete("cron", "nightly")).count()).isZero();
+            assertThat(broker.records(new RecordCommand.All("cron")).records()).extracting(RecordResponse.Entry::key).containsExactly("hourly");
+            assertThat(broker.records(new RecordCommand.All("empty")).count()).isZero();
+        }
+
+        @Test
+        void putReplacesUnlessOnlyIfAbsent() {
+            broker.records(new RecordCommand.Put("cron", "k", "{\"v\":1}", false));
+            clock.advance(Duration.ofSeconds(5));
+            assertThat(broker.records(new RecordCommand.Put("cron", "k", "{\"v\":2}", true)).count()).isZero();
+            assertThat(broker.records(new RecordCommand.Get("cron", "k")).records().get(0).json()).isEqualTo("{\"v\":1}");
+            assertThat(broker.records(new RecordCommand.Put("cron", "k", "{\"v\":3}", false)).count()).isEqualTo(1);
+            RecordResponse.Entry e = broker.records(new RecordCommand.Get("cron", "k")).records().get(0);
+            assertThat(e.json()).isEqualTo("{\"v\":3}");
+            assertThat(e.updatedAt()).isEqualTo(now());
+        }
+
+        @Test
+        void recordsSurvivePruningAndTime() {
+            broker.records(new RecordCommand.Put("cron", "k", "{}", false));
+            clock.advance(Duration.ofDays(400));
+            broker.prune(new PruneRequest(1000));
+            assertThat(broker.records(new RecordCommand.Get("cron", "k")).count()).isEqualTo(1);
         }
     }
 

@@ -30,10 +30,15 @@ import dev.ferry.spi.ListRequest;
 import dev.ferry.spi.NewTask;
 import dev.ferry.spi.Outcome;
 import dev.ferry.spi.ProgressRequest;
+import dev.ferry.spi.PermitOp;
+import dev.ferry.spi.PermitRequest;
+import dev.ferry.spi.PermitResponse;
 import dev.ferry.spi.PromoteRequest;
 import dev.ferry.spi.PromoteResponse;
 import dev.ferry.spi.PruneRequest;
 import dev.ferry.spi.PruneResponse;
+import dev.ferry.spi.RecordCommand;
+import dev.ferry.spi.RecordResponse;
 import dev.ferry.spi.RecoverRequest;
 import dev.ferry.spi.RecoverResponse;
 import dev.ferry.spi.ReleaseRequest;
@@ -130,6 +135,9 @@ public final class InMemoryBroker implements Broker {
     private final Map<String, Hold> uniqueKeys = new HashMap<>();
     private final Map<String, Hold> idempotency = new HashMap<>();
     private final Map<String, Hold> leaders = new HashMap<>();
+    private final Map<String, Bucket> buckets = new HashMap<>();
+    private final Map<String, Map<String, Long>> semaphores = new HashMap<>();
+    private final Map<String, TreeMap<String, RecordResponse.Entry>> records = new HashMap<>();
     private final Map<String, WorkerInfo> workers = new HashMap<>();
     /** Per-queue wake-up counters: awaitWork returns true once one of its queues' counters moved. */
     private final Map<String, Long> wakeCounts = new HashMap<>();
@@ -428,6 +436,9 @@ public final class InMemoryBroker implements Broker {
             uniqueKeys.values().removeIf(h -> !now.isBefore(h.until));
             idempotency.values().removeIf(h -> !now.isBefore(h.until));
             leaders.values().removeIf(h -> !now.isBefore(h.until));
+            buckets.values().removeIf(b -> b.fullAtMs <= now.toEpochMilli());
+            semaphores.values().forEach(holders -> holders.values().removeIf(until -> until <= now.toEpochMilli()));
+            semaphores.values().removeIf(Map::isEmpty);
             workers.values().removeIf(w -> w.lastHeartbeat().plus(HEARTBEAT_WINDOW).isBefore(now));
             return new PruneResponse(pruned);
         });
@@ -612,6 +623,84 @@ public final class InMemoryBroker implements Broker {
                 return new LeaderResponse(true, granted.owner, granted.until);
             }
             return new LeaderResponse(false, h.owner, h.until);
+        });
+    }
+
+    // ---- flow control and records ---------------------------------------------------------
+
+    /** Token buckets and semaphores, each operation atomic under the broker lock. */
+    @Override
+    public PermitResponse permits(PermitRequest request) {
+        return locked(() -> {
+            long now = now().toEpochMilli();
+            List<PermitResponse.Result> results = new ArrayList<>();
+            for (PermitOp op : request.ops()) {
+                results.add(switch (op) {
+                    case PermitOp.Take take -> take(take, now);
+                    case PermitOp.Acquire acquire -> acquire(acquire, now);
+                    case PermitOp.Release release -> {
+                        Map<String, Long> holders = semaphores.getOrDefault(release.name(), Map.of());
+                        Long until = holders.get(release.holder());
+                        if (until != null) {
+                            semaphores.get(release.name()).remove(release.holder());
+                        }
+                        yield new PermitResponse.Result(until != null && until > now, null);
+                    }
+                });
+            }
+            return new PermitResponse(results);
+        });
+    }
+
+    private PermitResponse.Result take(PermitOp.Take take, long now) {
+        double perMs = take.per().toMillis();
+        Bucket b = buckets.get(take.name());
+        double tokens = b == null || b.fullAtMs <= now
+                ? take.burst()
+                : Math.min(take.burst(), b.tokens + (now - b.atMs) * take.limit() / perMs);
+        PermitResponse.Result result;
+        if (tokens >= 1) {
+            tokens -= 1;
+            result = PermitResponse.Result.grant();
+        } else {
+            result = PermitResponse.Result.deny(Instant.ofEpochMilli(now + (long) Math.ceil((1 - tokens) * perMs / take.limit())));
+        }
+        long fullAt = now + (long) Math.ceil((take.burst() - tokens) * perMs / take.limit());
+        buckets.put(take.name(), new Bucket(tokens, now, fullAt));
+        return result;
+    }
+
+    private PermitResponse.Result acquire(PermitOp.Acquire acquire, long now) {
+        Map<String, Long> holders = semaphores.computeIfAbsent(acquire.name(), k -> new HashMap<>());
+        holders.values().removeIf(until -> until <= now);
+        if (holders.containsKey(acquire.holder()) || holders.size() < acquire.limit()) {
+            holders.put(acquire.holder(), now + acquire.ttl().toMillis());
+            return PermitResponse.Result.grant();
+        }
+        long earliest = holders.values().stream().mapToLong(Long::longValue).min().orElse(now);
+        return PermitResponse.Result.deny(Instant.ofEpochMilli(earliest));
+    }
+
+    /** Records kept in sorted maps per namespace. */
+    @Override
+    public RecordResponse records(RecordCommand command) {
+        return locked(() -> {
+            TreeMap<String, RecordResponse.Entry> ns = records.computeIfAbsent(command.namespace(), k -> new TreeMap<>());
+            return switch (command) {
+                case RecordCommand.Put put -> {
+                    if (put.onlyIfAbsent() && ns.containsKey(put.key())) {
+                        yield RecordResponse.count(0);
+                    }
+                    ns.put(put.key(), new RecordResponse.Entry(put.key(), put.json(), now()));
+                    yield RecordResponse.count(1);
+                }
+                case RecordCommand.Get get -> {
+                    RecordResponse.Entry e = ns.get(get.key());
+                    yield e == null ? RecordResponse.count(0) : new RecordResponse(1, List.of(e));
+                }
+                case RecordCommand.All all -> new RecordResponse(ns.size(), List.copyOf(ns.values()));
+                case RecordCommand.Delete delete -> RecordResponse.count(ns.remove(delete.key()) == null ? 0 : 1);
+            };
         });
     }
 
@@ -855,6 +944,9 @@ public final class InMemoryBroker implements Broker {
     }
 
     /** A key, record or lease held by {@code owner} (or holding {@code value}) until {@code until}. */
+    private record Bucket(double tokens, long atMs, long fullAtMs) {
+    }
+
     private record Hold(String owner, String value, Instant until) {
     }
 
