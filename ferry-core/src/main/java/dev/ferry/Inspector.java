@@ -50,4 +50,17 @@ public interface Inspector {
 
     /** Workers with a recent heartbeat. */
     List<WorkerInfo> workers();
+
+    /**
+     * Says why the task is not running (or that it runs, and where): delayed until T, waiting for
+     * a retry at T, rate limited (which limit, when the next token comes), waiting for a
+     * concurrency slot, waiting for workflow parents, its queue paused, no live worker polling
+     * its queue, or running on worker W since T. Never throws for an unknown id: that is
+     * {@link Explanation.Reason#NOT_FOUND}.
+     *
+     * @param id the task id
+     * @return the explanation
+     * @throws InvalidInputException for a malformed id
+     */
+    Explanation explain(String id);
 }

@@ -112,6 +112,24 @@ public record Task(
         return header(RETRY_HEADER, policy.toText());
     }
 
+    /** The header that carries a task's {@link #key(String) key}. */
+    public static final String KEY_HEADER = "ferry-key";
+
+    /**
+     * The task's key for per-key flow control ({@link Limit#perKey()}): a customer id for "100 per
+     * minute per customer", an order id for "one at a time per order". At most 200 characters,
+     * no control characters.
+     *
+     * @throws InvalidInputException for a blank, too long or control-character key
+     */
+    public Task key(String key) {
+        if (key == null || key.isBlank() || key.length() > 200 || key.chars().anyMatch(Character::isISOControl)) {
+            throw new InvalidInputException("key", "must be 1 to 200 characters without control characters, was "
+                    + (key == null ? "null" : "'" + key + "'"));
+        }
+        return header(KEY_HEADER, key);
+    }
+
     /** Adds one header carried with the task to the worker. */
     public Task header(String name, String value) {
         Map<String, String> copy = new HashMap<>(headers);

@@ -17,6 +17,8 @@ public record TaskEvent(Kind kind, String taskId, String type, String queue, int
 
     /** The kinds of events. */
     public enum Kind {
-        STARTED, SUCCEEDED, RETRYING, SNOOZED, DEAD, CANCELLED, TIMED_OUT, LEASE_LOST, RELEASED
+        STARTED, SUCCEEDED, RETRYING, SNOOZED, DEAD, CANCELLED, TIMED_OUT, LEASE_LOST, RELEASED,
+        /** Not started: a flow-control {@link Limit} held it, and it waits in the backend. */
+        LIMITED
     }
 }

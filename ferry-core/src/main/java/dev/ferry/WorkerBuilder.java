@@ -36,6 +36,7 @@ public final class WorkerBuilder {
     private final Map<String, WorkerConfig.Registration<?>> handlers = new LinkedHashMap<>();
     private final List<TaskListener> listeners = new ArrayList<>();
     private final List<TaskMiddleware> middleware = new ArrayList<>();
+    private final List<Limit> limits = new ArrayList<>();
 
     WorkerBuilder(Ferry ferry) {
         this.ferry = ferry;
@@ -150,6 +151,25 @@ public final class WorkerBuilder {
         return this;
     }
 
+    /**
+     * Adds a flow-control limit (a rate or concurrency limit on a queue, optionally per task key)
+     * that the backend enforces across all workers. Every worker of the queue should declare the
+     * same limits. See {@link Limit}.
+     *
+     * @throws InvalidInputException when a limit of the same kind and scope is declared for the queue already
+     */
+    public WorkerBuilder limit(Limit limit) {
+        Objects.requireNonNull(limit, "limit");
+        for (Limit l : limits) {
+            if (l.queue().equals(limit.queue()) && l.kind() == limit.kind() && l.keyed() == limit.keyed()) {
+                throw new InvalidInputException("limit", "a " + l.kind().name().toLowerCase(java.util.Locale.ROOT)
+                        + (l.keyed() ? " per-key" : "") + " limit for queue '" + l.queue() + "' is declared already: " + l);
+            }
+        }
+        limits.add(limit);
+        return this;
+    }
+
     /** Adds a middleware around every handler call; the first added is the outermost. */
     public WorkerBuilder middleware(TaskMiddleware mw) {
         middleware.add(Objects.requireNonNull(mw, "middleware"));
@@ -164,7 +184,7 @@ public final class WorkerBuilder {
         QueueSelection q = queues != null ? queues : QueueSelection.strict(ferry.defaults().queue());
         WorkerConfig config = new WorkerConfig(workerId != null ? workerId : WorkerRuntime.newWorkerId(), q, concurrency,
                 prefetch, lease, pollInterval, shutdownGrace, retryPolicy, maxLeaseExpirations, maintenance,
-                Map.copyOf(handlers), List.copyOf(listeners), List.copyOf(middleware));
+                Map.copyOf(handlers), List.copyOf(listeners), List.copyOf(middleware), List.copyOf(limits));
         Worker worker = new WorkerRuntime(ferry.broker(), ferry.codec(), config);
         ferry.track(worker);
         return worker;

@@ -1,5 +1,6 @@
 package dev.ferry.internal;
 
+import dev.ferry.Explanation;
 import dev.ferry.Inspector;
 import dev.ferry.InvalidInputException;
 import dev.ferry.JsonCodec;
@@ -9,8 +10,11 @@ import dev.ferry.TaskState;
 import dev.ferry.WorkerInfo;
 import dev.ferry.spi.AdminCommand;
 import dev.ferry.spi.Broker;
+import dev.ferry.spi.IdempotencyRequest;
 import dev.ferry.spi.ListRequest;
 import dev.ferry.spi.TaskPage;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -119,5 +123,86 @@ public final class DefaultInspector implements Inspector {
     @Override
     public List<WorkerInfo> workers() {
         return broker.workers();
+    }
+
+    @Override
+    public Explanation explain(String id) {
+        Validation.id("id", id);
+        Optional<TaskInfo> found = broker.get(id);
+        if (found.isEmpty()) {
+            if (id.startsWith("wf.")) {
+                return new Explanation(id, null, Explanation.Reason.WAITING_FOR_PARENTS,
+                        "no task " + id + " yet: a workflow step is enqueued only when all its parents have finished", null);
+            }
+            return new Explanation(id, null, Explanation.Reason.NOT_FOUND,
+                    "no task " + id + ": it was never enqueued, or it finished and was pruned after its retention", null);
+        }
+        TaskInfo t = found.get();
+        Instant now = Instant.now();
+        return switch (t.state()) {
+            case ACTIVE -> running(t, now);
+            case COMPLETED -> finished(t, "completed at " + t.finishedAt());
+            case CANCELLED -> finished(t, "cancelled at " + t.finishedAt());
+            case DEAD -> finished(t, "dead since " + t.finishedAt() + " (" + t.deadReason() + ")"
+                    + (t.lastError() != null ? ": " + t.lastError().message() : "") + "; retry it or replay the dead set");
+            case WAITING -> new Explanation(id, t.state(), Explanation.Reason.WAITING_FOR_PARENTS,
+                    "waiting for its workflow parents to finish", null);
+            case SCHEDULED, RETRYING, PENDING -> waiting(t, now);
+        };
+    }
+
+    private Explanation running(TaskInfo t, Instant now) {
+        boolean alive = broker.workers().stream().anyMatch(w -> w.workerId().equals(t.workerId()));
+        if (!alive) {
+            return new Explanation(t.id(), t.state(), Explanation.Reason.WORKER_SILENT, "claimed by worker " + t.workerId()
+                    + " at " + t.startedAt() + ", which sends no heartbeats any more; recovery takes the task back when its lease ends at "
+                    + t.leaseExpiresAt(), t.leaseExpiresAt());
+        }
+        return new Explanation(t.id(), t.state(), Explanation.Reason.RUNNING, "running on worker " + t.workerId() + " since "
+                + t.startedAt() + " (attempt " + t.attempt() + " of " + t.maxAttempts() + ")"
+                + (t.cancelRequested() ? "; a cancel was requested and reaches the handler at its next lease renewal" : ""), null);
+    }
+
+    private static Explanation finished(TaskInfo t, String what) {
+        return new Explanation(t.id(), t.state(), Explanation.Reason.FINISHED, "it is not running because it finished: " + what, null);
+    }
+
+    private Explanation waiting(TaskInfo t, Instant now) {
+        Optional<String> wait = broker.idempotency(new IdempotencyRequest(FlowControl.WAIT_RECORD + t.id(), null, Duration.ofMillis(1)));
+        if (wait.isPresent() && t.state() == TaskState.SCHEDULED) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> w = codec.decode(wait.get(), Map.class);
+            boolean rate = "rate-limited".equals(w.get("reason"));
+            Instant until = t.runAt();
+            String key = w.get("key") == null ? "" : " for key '" + w.get("key") + "'";
+            return new Explanation(t.id(), t.state(), rate ? Explanation.Reason.RATE_LIMITED : Explanation.Reason.CONCURRENCY_LIMITED,
+                    (rate ? "rate limited by " : "waiting for a concurrency slot of ") + w.get("limit") + key
+                            + "; it waits in the backend and is tried again at " + until, until);
+        }
+        if (t.runAt() != null && t.runAt().isAfter(now)) {
+            if (t.state() == TaskState.RETRYING) {
+                return new Explanation(t.id(), t.state(), Explanation.Reason.WAITING_FOR_RETRY, "attempt " + t.attempt() + " of "
+                        + t.maxAttempts() + " failed" + (t.lastError() != null ? " (" + t.lastError().message() + ")" : "")
+                        + "; the next attempt is due at " + t.runAt(), t.runAt());
+            }
+            return new Explanation(t.id(), t.state(), Explanation.Reason.DELAYED, "delayed until " + t.runAt()
+                    + (t.headers().containsKey("ferry-schedule") ? " (cron schedule " + t.headers().get("ferry-schedule") + ")" : ""), t.runAt());
+        }
+        QueueStats q = queue(t.queue());
+        if (q.paused()) {
+            return new Explanation(t.id(), t.state(), Explanation.Reason.QUEUE_PAUSED, "ready, but queue '" + t.queue()
+                    + "' is paused; resume it to let workers claim from it", null);
+        }
+        List<WorkerInfo> serving = broker.workers().stream().filter(w -> w.queues().contains(t.queue())).toList();
+        if (serving.isEmpty()) {
+            return new Explanation(t.id(), t.state(), Explanation.Reason.NO_WORKER, "ready, but no live worker has polled queue '"
+                    + t.queue() + "' in the last 60 s: start a worker for it (with a handler for '" + t.type() + "')", null);
+        }
+        int busy = serving.stream().mapToInt(WorkerInfo::busy).sum();
+        int capacity = serving.stream().mapToInt(WorkerInfo::concurrency).sum();
+        long ahead = q.counts().getOrDefault(TaskState.PENDING, 0L);
+        return new Explanation(t.id(), t.state(), Explanation.Reason.READY, "ready in queue '" + t.queue() + "' (priority "
+                + t.priority() + ", " + ahead + " pending in the queue); " + serving.size() + " live worker(s) serve it, "
+                + busy + " of " + capacity + " slots busy", null);
     }
 }

@@ -32,10 +32,12 @@ final class FetchLoop {
     private final Duration pollInterval;
     private final Semaphore capacity;
     private final Consumer<ClaimedTask> dispatch;
+    private final FlowControl flow;
     private final Thread thread;
     private volatile boolean running = true;
 
-    FetchLoop(Broker broker, WorkerConfig config, Semaphore capacity, Consumer<ClaimedTask> dispatch) {
+    FetchLoop(Broker broker, WorkerConfig config, Semaphore capacity, Consumer<ClaimedTask> dispatch, FlowControl flow) {
+        this.flow = flow;
         this.broker = broker;
         this.workerId = config.workerId();
         this.queues = config.queues();
@@ -61,7 +63,15 @@ final class FetchLoop {
                 if (!running) {
                     break;
                 }
-                List<ClaimedTask> claimed = broker.claim(new ClaimRequest(workerId, queues.claimOrder(), permits, lease)).tasks();
+                List<String> order = flow.claimable(queues.claimOrder());
+                if (order.isEmpty()) {
+                    // every queue waits for its rate limit's next token: claiming would only churn
+                    capacity.release(permits);
+                    permits = 0;
+                    java.util.concurrent.locks.LockSupport.parkNanos(Math.min(flow.nanosUntilOpen(), pollInterval.toNanos()));
+                    continue;
+                }
+                List<ClaimedTask> claimed = broker.claim(new ClaimRequest(workerId, order, permits, lease)).tasks();
                 backoff.reset();
                 capacity.release(permits - claimed.size());
                 permits = 0;

@@ -22,6 +22,10 @@ final class RunningTask {
     volatile boolean cancelRequested;
     volatile boolean timedOut;
     volatile long startNanos;
+    /** When the claim returned, to estimate broker time from the lease expiry. */
+    final long claimedNanos = System.nanoTime();
+    /** Semaphore slots held for flow control, given back when the handler ends. */
+    volatile java.util.List<dev.ferry.spi.PermitOp.Acquire> permitHolds = java.util.List.of();
 
     RunningTask(ClaimedTask task) {
         this.task = task;

@@ -1,6 +1,7 @@
 package dev.ferry.internal;
 
 import dev.ferry.Handler;
+import dev.ferry.Limit;
 import dev.ferry.QueueSelection;
 import dev.ferry.RetryPolicy;
 import dev.ferry.TaskListener;
@@ -23,7 +24,8 @@ public record WorkerConfig(
         boolean maintenance,
         Map<String, Registration<?>> handlers,
         List<TaskListener> listeners,
-        List<TaskMiddleware> middleware) {
+        List<TaskMiddleware> middleware,
+        List<Limit> limits) {
 
     /** One registered handler with its payload class and optional retry policy. */
     public record Registration<P>(String type, Class<P> payloadType, Handler<? super P> handler, RetryPolicy retryPolicy) {

@@ -58,6 +58,7 @@ public final class WorkerRuntime implements Worker {
     private final ScheduledThreadPoolExecutor scheduler;
     private final AckBatcher acks;
     private final FetchLoop fetch;
+    private final FlowControl flow;
     private final List<PeriodicDuty> duties = new ArrayList<>();
     private final LeaseKeeper leaseKeeper;
     private final Instant startedAt = Instant.now();
@@ -76,9 +77,13 @@ public final class WorkerRuntime implements Worker {
         this.leaseScheduler = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().daemon().name("ferry-leases-" + config.workerId(), 0).factory());
         this.leaseScheduler.setRemoveOnCancelPolicy(true);
         this.acks = new AckBatcher(broker, config.workerId(), this::acked);
-        this.fetch = new FetchLoop(broker, config, capacity, this::dispatch);
+        this.flow = new FlowControl(broker, config.limits(), config.lease(), min(config.pollInterval(), Duration.ofSeconds(1)));
+        this.fetch = new FetchLoop(broker, config, capacity, this::dispatch, flow);
         this.leaseKeeper = new LeaseKeeper(broker, config.lease(), inFlight.values(), this::leaseLost, this::cancelRequested);
         duties.add(leaseKeeper);
+        if (flow.enabled()) {
+            duties.add(new FlowControl.Keeper(flow, inFlight.values(), config.lease()));
+        }
         duties.add(new Heartbeat());
         if (config.maintenance()) {
             duties.add(new Maintenance.Promoter(broker, Duration.ofSeconds(1)));
@@ -133,6 +138,9 @@ public final class WorkerRuntime implements Worker {
             if (!rt.state.compareAndSet(RunningTask.CLAIMED, RunningTask.RUNNING)) {
                 return; // released by shutdown or lost while waiting for a slot
             }
+            if (held(rt)) {
+                return; // over a flow-control limit: it waits in the backend
+            }
             timeout = leaseScheduler.schedule(() -> {
                 rt.timedOut = true;
                 rt.interrupt();
@@ -148,6 +156,7 @@ public final class WorkerRuntime implements Worker {
             if (timeout != null) {
                 timeout.cancel(false);
             }
+            flow.release(rt);
             rt.thread = null;
             if (haveSlot) {
                 slots.release();
@@ -156,6 +165,31 @@ public final class WorkerRuntime implements Worker {
             // applied, and a worker must never hold more than concurrency + prefetch leases, or a
             // crash would re-run more tasks than it had room for. leave() frees it.
         }
+    }
+
+    /**
+     * Asks flow control whether the task may start; when a limit holds it, snoozes it back to the
+     * backend (attempt not counted) and returns true.
+     */
+    private boolean held(RunningTask rt) {
+        if (!flow.enabled()) {
+            return false;
+        }
+        FlowControl.Denial denial;
+        try {
+            denial = flow.admit(rt);
+        } catch (RuntimeException e) {
+            // limits cannot be checked (backend trouble): do not run unlimited; try again shortly
+            denial = new FlowControl.Denial(config.pollInterval(), null, null, null);
+        }
+        if (denial == null) {
+            return false;
+        }
+        if (rt.state.compareAndSet(RunningTask.RUNNING, RunningTask.FINISHED)) {
+            acks.submit(new Ack(rt.lease(), new Outcome.Snooze(denial.delay())));
+            events.emit(TaskEvent.Kind.LIMITED, rt.task, Duration.ZERO, null);
+        }
+        return true;
     }
 
     /** The task no longer holds a lease of ours: free its capacity permit, exactly once. */
