@@ -8,6 +8,7 @@ import dev.ferry.redis.internal.Context;
 import dev.ferry.redis.internal.Coordination;
 import dev.ferry.redis.internal.Directory;
 import dev.ferry.redis.internal.Endpoint;
+import dev.ferry.redis.internal.Flow;
 import dev.ferry.redis.internal.Housekeeping;
 import dev.ferry.redis.internal.Inspection;
 import dev.ferry.redis.internal.Keys;
@@ -30,11 +31,15 @@ import dev.ferry.spi.IdempotencyRequest;
 import dev.ferry.spi.LeaderRequest;
 import dev.ferry.spi.LeaderResponse;
 import dev.ferry.spi.ListRequest;
+import dev.ferry.spi.PermitRequest;
+import dev.ferry.spi.PermitResponse;
 import dev.ferry.spi.ProgressRequest;
 import dev.ferry.spi.PromoteRequest;
 import dev.ferry.spi.PromoteResponse;
 import dev.ferry.spi.PruneRequest;
 import dev.ferry.spi.PruneResponse;
+import dev.ferry.spi.RecordCommand;
+import dev.ferry.spi.RecordResponse;
 import dev.ferry.spi.RecoverRequest;
 import dev.ferry.spi.RecoverResponse;
 import dev.ferry.spi.ReleaseRequest;
@@ -44,6 +49,8 @@ import dev.ferry.spi.RenewResponse;
 import dev.ferry.spi.TaskPage;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.resource.ClientResources;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -65,7 +72,8 @@ import java.util.Optional;
  * <p><b>How it stores tasks.</b> Every state transition is one Lua script (resources under
  * {@code dev/ferry/redis/lua/}), so each is atomic on the server. All keys of a queue share the hash
  * tag {@code {queue}}: a Redis Cluster spreads queues over its nodes. The size of the sorted set
- * {@code <prefix>:{<queue>}:pending} is the queue's ready count (KEDA's {@code listName}). See
+ * {@code <prefix>:{<queue>}:pending} holds the queue's ready tasks, and the length of the list
+ * {@code <prefix>:{<queue>}:ready} always equals its size (KEDA's {@code listName}). See
  * {@code docs/redis.md} for the key layout, URLs and options.
  *
  * <p><b>Time</b> for due times, leases and retention is the Redis server's clock ({@code TIME},
@@ -93,6 +101,7 @@ public final class RedisBroker implements Broker {
     private final Housekeeping housekeeping;
     private final Inspection inspection;
     private final Coordination coordination;
+    private final Flow flow;
     private final Waker waker;
 
     private RedisBroker(RedisConnection redis, Keys keys, Clock clock) {
@@ -104,6 +113,7 @@ public final class RedisBroker implements Broker {
         this.housekeeping = new Housekeeping(ctx, lifecycle);
         this.inspection = new Inspection(ctx, directory, lifecycle);
         this.coordination = new Coordination(ctx);
+        this.flow = new Flow(ctx);
         this.waker = new Waker(redis, q -> keys.queue(q).wake());
     }
 
@@ -147,11 +157,13 @@ public final class RedisBroker implements Broker {
     }
 
     /**
-     * The key whose size is the ready-task count of a queue (a sorted set): KEDA's redis scaler
-     * {@code listName}, for example {@code ferry:{emails}:pending}.
+     * The list whose length ({@code LLEN}) is the queue's count of pending tasks: KEDA's redis
+     * scaler {@code listName}, for example {@code ferry:{emails}:ready}. Delayed and retrying tasks
+     * join it when a promoter (a worker, {@code ferry server} or {@code ferry scheduler}) makes them
+     * pending.
      */
     public String readyKey(String queue) {
-        return keys.queue(queue).pending();
+        return keys.queue(queue).ready();
     }
 
     @Override
@@ -258,6 +270,22 @@ public final class RedisBroker implements Broker {
         coordination.unregister(workerId);
     }
 
+    /**
+     * Token buckets and semaphores, one key each with its own hash tag, one script call per
+     * operation (sent together), on the Redis server's clock. Idle buckets and semaphores expire by
+     * themselves.
+     */
+    @Override
+    public PermitResponse permits(PermitRequest request) {
+        return flow.permits(request);
+    }
+
+    /** Records: one hash per namespace, kept until deleted. */
+    @Override
+    public RecordResponse records(RecordCommand command) {
+        return flow.records(command);
+    }
+
     /** Wakes waiters, then closes the connections. Idempotent. */
     @Override
     public void close() {
@@ -279,6 +307,7 @@ public final class RedisBroker implements Broker {
         private Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
         private Duration startupTimeout = DEFAULT_STARTUP_TIMEOUT;
         private ClientResources clientResources;
+        private Path caCertificate;
 
         private Builder(Endpoint endpoint) {
             this.endpoint = endpoint;
@@ -338,6 +367,22 @@ public final class RedisBroker implements Broker {
         }
 
         /**
+         * For {@code rediss://} (TLS): trust the CA certificates in this PEM file — a private CA, or a
+         * server's self-signed certificate — instead of the JVM's default trust store. The server's
+         * certificate must still name the host of the URL (host name verification stays on).
+         *
+         * @throws IllegalArgumentException naming {@code caCertificate} when the file cannot be read
+         */
+        public Builder caCertificate(Path pemFile) {
+            Objects.requireNonNull(pemFile, "caCertificate");
+            if (!Files.isReadable(pemFile)) {
+                throw new IllegalArgumentException("caCertificate: cannot read the PEM file " + pemFile);
+            }
+            this.caCertificate = pemFile;
+            return this;
+        }
+
+        /**
          * Connects and checks the server's eviction policy.
          *
          * @throws IllegalArgumentException for invalid settings
@@ -352,7 +397,8 @@ public final class RedisBroker implements Broker {
             if (startupTimeout.isNegative()) {
                 throw new IllegalArgumentException("startupTimeout must not be negative, got " + startupTimeout);
             }
-            RedisConnection redis = RedisConnection.open(endpoint, commandTimeout, startupTimeout, clientResources);
+            RedisConnection redis = RedisConnection.open(endpoint, commandTimeout, startupTimeout, clientResources,
+                    caCertificate);
             try {
                 checkEvictionPolicy(redis);
             } catch (RuntimeException e) {

@@ -20,11 +20,12 @@ import java.util.regex.Pattern;
  *
  * <p>Options: {@code keyPrefix}, {@code allowEviction} ({@code true}/{@code false}),
  * {@code commandTimeout} and {@code startupTimeout} (a number with a unit — {@code 500ms},
- * {@code 5s}, {@code 1m} — or ISO-8601 such as {@code PT5S}). Any other option is refused.
+ * {@code 5s}, {@code 1m} — or ISO-8601 such as {@code PT5S}), {@code caCertificate} (a PEM file of
+ * CA certificates to trust for {@code rediss://}). Any other option is refused.
  */
 public final class RedisBrokerProvider implements BrokerProvider {
     private static final Set<String> OPTIONS = new TreeSet<>(Set.of("keyPrefix", "allowEviction", "commandTimeout",
-            "startupTimeout"));
+            "startupTimeout", "caCertificate"));
     private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
 
     /** Used by {@link java.util.ServiceLoader}. */
@@ -84,6 +85,7 @@ public final class RedisBrokerProvider implements BrokerProvider {
                 case "allowEviction" -> builder.allowEviction(bool(key, value));
                 case "commandTimeout" -> builder.commandTimeout(positive(key, duration(key, value)));
                 case "startupTimeout" -> builder.startupTimeout(duration(key, value));
+                case "caCertificate" -> builder.caCertificate(java.nio.file.Path.of(value));
                 default -> throw new IllegalArgumentException("unknown option '" + key
                         + "' for the redis broker; known options: " + String.join(", ", OPTIONS));
             }

@@ -105,7 +105,7 @@ class RedisBrokerProviderTest {
             assertThat(b.capabilities().name()).isEqualTo("redis");
             assertThat(b.capabilities().pushWakeup()).isTrue();
             assertThat(b.capabilities().multiProcess()).isTrue();
-            assertThat(((RedisBroker) b).readyKey("emails")).isEqualTo(prefix + ":{emails}:pending");
+            assertThat(((RedisBroker) b).readyKey("emails")).isEqualTo(prefix + ":{emails}:ready");
         } finally {
             RedisTestSupport.deletePrefix(RedisTestSupport.URL, prefix);
         }

@@ -25,17 +25,33 @@ public final class RedisServer implements AutoCloseable {
     private final Path dir;
     private final int port;
     private final List<String> extra;
+    private final boolean tls;
     private Process process;
 
     private RedisServer(Path dir, int port, List<String> extra) {
+        this(dir, port, extra, false);
+    }
+
+    private RedisServer(Path dir, int port, List<String> extra, boolean tls) {
         this.dir = dir;
         this.port = port;
         this.extra = List.copyOf(extra);
+        this.tls = tls;
     }
 
     /** Starts a server; {@code extra} are more {@code --name value} arguments. */
     public static RedisServer start(Path dir, String... extra) {
         RedisServer s = new RedisServer(dir, freePort(), List.of(extra));
+        s.start();
+        return s;
+    }
+
+    /**
+     * Starts a server that speaks TLS only, on its port ({@code --tls-port}; the plain port is off);
+     * {@code extra} must name the certificate files ({@code --tls-cert-file} etc.).
+     */
+    static RedisServer startTls(Path dir, String... extra) {
+        RedisServer s = new RedisServer(dir, freePort(), List.of(extra), true);
         s.start();
         return s;
     }
@@ -70,8 +86,11 @@ public final class RedisServer implements AutoCloseable {
         if (process != null && process.isAlive()) {
             return;
         }
-        List<String> cmd = new ArrayList<>(List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
+        List<String> cmd = new ArrayList<>(List.of("redis-server", "--port", tls ? "0" : Integer.toString(port), "--bind", "127.0.0.1",
                 "--save", "", "--daemonize", "no", "--dir", dir.toString(), "--logfile", "redis-" + port + ".log"));
+        if (tls) {
+            cmd.addAll(List.of("--tls-port", Integer.toString(port)));
+        }
         cmd.addAll(extra);
         try {
             Files.createDirectories(dir);
@@ -87,7 +106,8 @@ public final class RedisServer implements AutoCloseable {
                     if (!p.isAlive()) {
                         throw new AssertionError("redis-server on port " + port + " exited: " + log());
                     }
-                    return "+PONG".equals(command("PING"));
+                    // A TLS-only server cannot be pinged in plain text: its log says when it listens.
+                    return tls ? log().contains("Ready to accept connections") : "+PONG".equals(command("PING"));
                 });
     }
 

@@ -34,7 +34,7 @@ public final class Housekeeping {
             }
             Keys.Queue q = ctx.keys().queue(name);
             List<Object> r = ctx.redis().call(Script.RECOVER,
-                    Context.list(q.active(), q.pending(), q.dead(), q.expiry(), q.stats(), q.taskPrefix(), q.wake()),
+                    Context.list(q.active(), q.pending(), q.dead(), q.expiry(), q.stats(), q.taskPrefix(), q.wake(), q.ready()),
                     Context.list(ctx.now(), Integer.toString(request.maxLeaseExpirations()), Integer.toString(left)));
             requeued += (int) TaskCodec.asLong(r.get(0));
             dead += (int) TaskCodec.asLong(r.get(1));
@@ -53,7 +53,7 @@ public final class Housekeeping {
             }
             Keys.Queue q = ctx.keys().queue(name);
             Long n = ctx.redis().call(Script.PROMOTE,
-                    Context.list(q.pending(), q.scheduled(), q.retrying(), q.taskPrefix(), q.wake()),
+                    Context.list(q.pending(), q.scheduled(), q.retrying(), q.taskPrefix(), q.wake(), q.ready()),
                     Context.list(ctx.now(), Integer.toString(left)));
             promoted += n.intValue();
         }

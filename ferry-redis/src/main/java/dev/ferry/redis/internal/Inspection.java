@@ -140,7 +140,7 @@ public final class Inspection {
                 }
                 Keys.Queue q = ctx.keys().queue(queue);
                 List<Object> r = ctx.redis().call(Script.CANCEL, Context.list(q.pending(), q.scheduled(), q.retrying(),
-                        q.cancelled(), q.expiry(), q.task(c.taskId())), Context.list(ctx.now(), c.taskId()));
+                        q.cancelled(), q.expiry(), q.task(c.taskId()), q.ready()), Context.list(ctx.now(), c.taskId()));
                 String unique = TaskCodec.asString(r.get(1));
                 if (!unique.isEmpty()) {
                     lifecycle.forget(List.of(), List.of(unique, c.taskId()));
@@ -197,7 +197,7 @@ public final class Inspection {
     private long retry(String queue, String mode, String arg) {
         Keys.Queue q = ctx.keys().queue(queue);
         Long n = ctx.redis().call(Script.RETRY, Context.list(q.pending(), q.scheduled(), q.retrying(), q.dead(),
-                q.cancelled(), q.expiry(), q.taskPrefix(), q.wake()), Context.list(ctx.now(), mode, arg));
+                q.cancelled(), q.expiry(), q.taskPrefix(), q.wake(), q.ready()), Context.list(ctx.now(), mode, arg));
         return n;
     }
 
@@ -205,7 +205,7 @@ public final class Inspection {
     private long delete(String queue, List<String> args) {
         Keys.Queue q = ctx.keys().queue(queue);
         List<Object> r = ctx.redis().call(Script.DELETE, Context.list(q.pending(), q.scheduled(), q.retrying(),
-                q.completed(), q.dead(), q.cancelled(), q.expiry(), q.taskPrefix()), args);
+                q.completed(), q.dead(), q.cancelled(), q.expiry(), q.taskPrefix(), q.ready()), args);
         List<String> dir = new ArrayList<>();
         List<String> unique = new ArrayList<>();
         for (int i = 0; i + 1 < r.size(); i += 2) {

@@ -13,6 +13,13 @@ import java.util.Objects;
  * worker heartbeats — lives under the hash tag {@code {<prefix>}}. A script only ever touches keys
  * of one slot: names reach it through {@code KEYS}, either whole or as a prefix carrying the slot's
  * hash tag to which the script appends a task id.
+ *
+ * <p>Flow-control state and records each live in one key with the name as its hash tag
+ * ({@code <prefix>:b:{<name>}} for a token bucket, {@code <prefix>:s:{<name>}} for a semaphore,
+ * {@code <prefix>:r:{<namespace>}} for a namespace of records): every permit or record script
+ * touches that one key, so a Redis Cluster spreads them over its nodes and no global slot becomes
+ * hot. The kind letter sits before the first brace, where a queue key has its brace, so no name of
+ * one kind can spell a key of another.
  */
 public final class Keys {
     private final String prefix;
@@ -70,6 +77,27 @@ public final class Keys {
         return global + "heartbeats";
     }
 
+    /** A token bucket: hash {t = tokens, a = at ms, f = full-again ms}, expiring when full again. */
+    public String bucket(String name) {
+        return own("b:", name);
+    }
+
+    /** A semaphore: sorted set of holder to expiry ms, expiring with its last holder. */
+    public String semaphore(String name) {
+        return own("s:", name);
+    }
+
+    /** The records of one namespace: hash of key to {@code <updatedAt ms>:<json>}. */
+    public String records(String namespace) {
+        return own("r:", namespace);
+    }
+
+    /** {@code <prefix>:<kind>{<name>}}: one key, in the slot of its name. */
+    private String own(String kind, String name) {
+        Objects.requireNonNull(name, "name");
+        return prefix + ":" + kind + "{" + name + "}";
+    }
+
     /** The keys of one queue. */
     public Queue queue(String name) {
         Objects.requireNonNull(name, "queue");
@@ -86,9 +114,18 @@ public final class Keys {
      * @param base {@code <prefix>:{<queue>}:}
      */
     public record Queue(String name, String base) {
-        /** Pending tasks in claim order; its size is the ready count (KEDA's {@code listName}). */
+        /** Pending tasks in claim order. */
         public String pending() {
             return base + "pending";
+        }
+
+        /**
+         * A list of placeholders whose length always equals the size of {@link #pending()}, kept so by
+         * every script that changes the pending set: KEDA's redis scaler reads it with {@code LLEN}
+         * (its {@code listName}).
+         */
+        public String ready() {
+            return base + "ready";
         }
 
         public String scheduled() {

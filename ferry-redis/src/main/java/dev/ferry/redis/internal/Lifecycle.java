@@ -161,7 +161,7 @@ public final class Lifecycle {
 
     private List<String> queueKeys(String queue) {
         Keys.Queue q = ctx.keys().queue(queue);
-        return Context.list(q.pending(), q.scheduled(), q.seq(), q.taskPrefix(), q.wake());
+        return Context.list(q.pending(), q.scheduled(), q.seq(), q.taskPrefix(), q.wake(), q.ready());
     }
 
     private List<String> enqueueArgs(String mode, List<NewTask> tasks, Map<String, Integer> blocks) {
@@ -343,7 +343,8 @@ public final class Lifecycle {
 
     private List<String> claimKeys(String queue) {
         Keys.Queue q = ctx.keys().queue(queue);
-        return Context.list(q.pending(), q.scheduled(), q.retrying(), q.active(), q.seq(), q.taskPrefix(), q.paused());
+        return Context.list(q.pending(), q.scheduled(), q.retrying(), q.active(), q.seq(), q.taskPrefix(), q.paused(),
+                q.ready());
     }
 
     private List<String> claimArgs(ClaimRequest request, int max) {
@@ -478,7 +479,7 @@ public final class Lifecycle {
                 args.add(Long.toString(l.token()));
                 directory.forget(l.taskId());
             }
-            calls.add(ctx.redis().eval(Script.RELEASE, Context.list(q.active(), q.pending(), q.taskPrefix(), q.wake()), args));
+            calls.add(ctx.redis().eval(Script.RELEASE, Context.list(q.active(), q.pending(), q.taskPrefix(), q.wake(), q.ready()), args));
         }
         long released = 0;
         for (Long n : ctx.redis().awaitAll(calls, "release")) {

@@ -5,6 +5,7 @@ import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisFuture;
+import io.lettuce.core.SslOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -17,6 +18,7 @@ import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,14 +63,14 @@ public final class RedisConnection implements AutoCloseable {
      * @throws BrokerException (transient) naming the server when it cannot be reached in time
      */
     public static RedisConnection open(Endpoint endpoint, Duration commandTimeout, Duration startupTimeout,
-            ClientResources resources) {
+            ClientResources resources, Path caCertificate) {
         long deadline = System.nanoTime() + startupTimeout.toNanos();
         long pause = 100;
         int attempts = 0;
         while (true) {
             attempts++;
             try {
-                return connect(endpoint, commandTimeout, resources);
+                return connect(endpoint, commandTimeout, resources, caCertificate);
             } catch (RuntimeException e) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
@@ -90,8 +92,12 @@ public final class RedisConnection implements AutoCloseable {
         }
     }
 
-    private static RedisConnection connect(Endpoint endpoint, Duration timeout, ClientResources resources) {
+    private static RedisConnection connect(Endpoint endpoint, Duration timeout, ClientResources resources,
+            Path caCertificate) {
         TimeoutOptions timeouts = TimeoutOptions.enabled(timeout);
+        SslOptions ssl = caCertificate == null
+                ? SslOptions.create()
+                : SslOptions.builder().jdkSslProvider().trustManager(caCertificate.toFile()).build();
         if (endpoint.cluster()) {
             RedisClusterClient client = resources == null
                     ? RedisClusterClient.create(endpoint.uris())
@@ -103,6 +109,7 @@ public final class RedisConnection implements AutoCloseable {
                     .autoReconnect(true)
                     .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
                     .timeoutOptions(timeouts)
+                    .sslOptions(ssl)
                     .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
                             .enableAllAdaptiveRefreshTriggers()
                             .enablePeriodicRefresh(Duration.ofSeconds(30))
@@ -122,6 +129,7 @@ public final class RedisConnection implements AutoCloseable {
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .timeoutOptions(timeouts)
+                .sslOptions(ssl)
                 .build());
         try {
             StatefulRedisConnection<String, String> c = client.connect(StringCodec.UTF8, endpoint.uris().get(0));

@@ -15,6 +15,10 @@ import java.util.HexFormat;
  * assembled from input: keys arrive through KEYS, values through ARGV. They are called by SHA-1
  * ({@code EVALSHA}); a server that does not know a script (restarted, failed over, a new cluster
  * node) answers NOSCRIPT and the caller sends the text once ({@code EVAL}), which caches it again.
+ *
+ * <p>A line {@code --#include <name>} in a script is replaced, when the resource is loaded, by the
+ * text of {@code lib/<name>.lua} (shared Lua functions, such as the KEDA ready-list upkeep); the
+ * result is still fixed text, hashed once.
  */
 public enum Script {
     ENQUEUE("enqueue", ScriptOutputType.MULTI),
@@ -35,7 +39,13 @@ public enum Script {
     FORGET("forget", ScriptOutputType.INTEGER),
     IDEMPOTENCY("idempotency", ScriptOutputType.VALUE),
     LEAD("lead", ScriptOutputType.MULTI),
-    WORKERS("workers", ScriptOutputType.MULTI);
+    WORKERS("workers", ScriptOutputType.MULTI),
+    PERMIT_TAKE("permit_take", ScriptOutputType.MULTI),
+    PERMIT_ACQUIRE("permit_acquire", ScriptOutputType.MULTI),
+    PERMIT_RELEASE("permit_release", ScriptOutputType.INTEGER),
+    RECORDS("records", ScriptOutputType.MULTI);
+
+    private static final String INCLUDE = "--#include ";
 
     private final String file;
     private final ScriptOutputType output;
@@ -66,6 +76,18 @@ public enum Script {
     }
 
     private static String load(String file) {
+        StringBuilder out = new StringBuilder();
+        for (String line : read(file).split("\n", -1)) {
+            if (line.startsWith(INCLUDE)) {
+                out.append(read("lib/" + line.substring(INCLUDE.length()).trim() + ".lua"));
+            } else {
+                out.append(line).append('\n');
+            }
+        }
+        return out.toString();
+    }
+
+    private static String read(String file) {
         try (InputStream in = Script.class.getResourceAsStream("/dev/ferry/redis/lua/" + file)) {
             if (in == null) {
                 throw new IllegalStateException("missing script resource dev/ferry/redis/lua/" + file);

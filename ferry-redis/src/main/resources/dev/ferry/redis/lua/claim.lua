@@ -4,9 +4,10 @@ Ready = pending, or scheduled/retrying with runAt <= now. Within a queue: priori
 sequence asc. Due scheduled/retrying tasks compete in place without being promoted; at most
 (need + 100) of them per set are considered, the promoter turns a larger due backlog pending.
 
-KEYS: one block of 7 per queue, in claim order (one block in Redis Cluster, several in standalone):
+KEYS: one block of 8 per queue, in claim order (one block in Redis Cluster, several in standalone):
   +1 P:{Q}:pending  +2 P:{Q}:scheduled  +3 P:{Q}:retrying  +4 P:{Q}:active (zset by lease expiry)
-  +5 P:{Q}:seq (tokens: now ms * 1000 + counter mod 1000)      +6 P:{Q}:t: (task hash prefix)         +7 P:{Q}:paused (flag; claims skip the queue)
+  +5 P:{Q}:seq (tokens: now ms * 1000 + counter mod 1000)  +6 P:{Q}:t: (task hash prefix)
+  +7 P:{Q}:paused (flag; claims skip the queue)  +8 P:{Q}:ready (list as long as pending; lib/ready.lua)
 ARGV: 1 now ms or '' (server TIME)  2 worker id  3 max  4 lease ms
 Returns: 12 per claimed task, in claim order: block, id, token, type, payload, priority, attempt,
   maxAttempts, timeout ms, enqueuedAt ms, leaseExpiresAt ms, headers JSON (or '').
@@ -22,14 +23,16 @@ local function claim_score(prio, runAt)
   return prio * BAND + runAt
 end
 
+--#include ready
+
 local now = clock()
 local worker, max, lease = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
 local out = {}
 local taken = 0
 
-for b = 1, #KEYS / 7 do
+for b = 1, #KEYS / 8 do
   if taken >= max then break end
-  local k = (b - 1) * 7
+  local k = (b - 1) * 8
   if redis.call('EXISTS', KEYS[k + 7]) == 0 then
     local need = max - taken
     local cand = {}
@@ -74,6 +77,7 @@ for b = 1, #KEYS / 7 do
       out[#out + 1] = v[7] or ''
       taken = taken + 1
     end
+    sync_ready(KEYS[k + 1], KEYS[k + 8])
   end
 end
 return out

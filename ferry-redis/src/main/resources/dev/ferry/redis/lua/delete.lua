@@ -2,9 +2,12 @@
 
 KEYS: 1 P:{Q}:pending  2 P:{Q}:scheduled  3 P:{Q}:retrying  4 P:{Q}:completed  5 P:{Q}:dead
       6 P:{Q}:cancelled  7 P:{Q}:expiry  8 P:{Q}:t: (task hash prefix)
+      9 P:{Q}:ready (list as long as pending; lib/ready.lua)
 ARGV: 1 mode: 'id' (ARGV[2] = task id) or 'purge' (ARGV[2] = limit, ARGV[3..] = state codes P S R C D X)
 Returns: per deleted task: id, unique key or '' (the caller releases keys and directory entries)
 ]]
+--#include ready
+
 local sets = {P = 1, S = 2, R = 3, C = 4, D = 5, X = 6}
 local out = {}
 
@@ -34,4 +37,5 @@ else
     end
   end
 end
+sync_ready(KEYS[1], KEYS[9])
 return out

@@ -9,12 +9,13 @@ KEYS, global block (modes all and reserve), G = 3 keys:
   1  {P}:ids     hash   task id -> queue name (the directory)
   2  {P}:queues  set    known queue names
   3  {P}:u:      prefix of unique-key holds: {P}:u:<key> is a hash {h = holder id, x = held until, ms}
-KEYS, queue block b (modes all and store), 5 keys from base = G + 5 * (b - 1) (G = 0 in mode store):
+KEYS, queue block b (modes all and store), 6 keys from base = G + 6 * (b - 1) (G = 0 in mode store):
   +1 P:{Q}:pending    zset  claim order: score = priority * 2^46 + runAt ms, member = seq(12 hex) prio(2 hex) id
   +2 P:{Q}:scheduled  zset  score = runAt ms, same member
   +3 P:{Q}:seq        string counter: enqueue sequence and fencing tokens
   +4 P:{Q}:t:         prefix of task hashes (P:{Q}:t:<id>)
   +5 P:{Q}:wake       pub/sub channel that wakes idle workers of the queue
+  +6 P:{Q}:ready      list   as long as pending (KEDA's listName; lib/ready.lua)
 ARGV:
   1 now (ms) or '' to read the server clock (TIME); the override is a test hook
   2 mode   3 number of tasks N
@@ -34,6 +35,8 @@ local function claim_score(prio, runAt)
   if runAt < 0 then runAt = 0 elseif runAt >= BAND then runAt = BAND - 1 end
   return prio * BAND + runAt
 end
+
+--#include ready
 
 local now = clock()
 local mode = ARGV[2]
@@ -73,7 +76,7 @@ for i = 0, n - 1 do
   end
 
   if status == 'C' and mode ~= 'reserve' then
-    local base = G + 5 * (block - 1)
+    local base = G + 6 * (block - 1)
     local tkey = KEYS[base + 4] .. id
     if redis.call('EXISTS', tkey) == 1 then
       status, otherQueue = 'I', queue
@@ -93,7 +96,7 @@ for i = 0, n - 1 do
         redis.call('ZADD', KEYS[base + 2], runAt, member)
       else
         redis.call('ZADD', KEYS[base + 1], claim_score(prio, runAt), member)
-        woken[base + 5] = true
+        woken[base] = true
       end
     end
   end
@@ -103,7 +106,8 @@ for i = 0, n - 1 do
   out[#out + 1] = otherQueue
 end
 
-for channel in pairs(woken) do
-  redis.call('PUBLISH', KEYS[channel], 'enqueue')
+for base in pairs(woken) do
+  sync_ready(KEYS[base + 1], KEYS[base + 6])
+  redis.call('PUBLISH', KEYS[base + 5], 'enqueue')
 end
 return out

@@ -1,6 +1,7 @@
 --[[ promote.lua: due scheduled and retrying tasks of one queue become pending (docs/spi.md "promote").
 
 KEYS: 1 P:{Q}:pending  2 P:{Q}:scheduled  3 P:{Q}:retrying  4 P:{Q}:t: (task hash prefix)  5 P:{Q}:wake
+      6 P:{Q}:ready (list as long as pending; lib/ready.lua)
 ARGV: 1 now ms or '' (server TIME)  2 limit
 Returns: the number of tasks promoted
 ]]
@@ -10,6 +11,8 @@ local function clock()
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
 local BAND = 70368744177664
+--#include ready
+
 local now = clock()
 local left = tonumber(ARGV[2])
 local promoted = 0
@@ -27,5 +30,8 @@ for s = 2, 3 do
     left = left - 1
   end
 end
-if promoted > 0 then redis.call('PUBLISH', KEYS[5], 'promote') end
+if promoted > 0 then
+  sync_ready(KEYS[1], KEYS[6])
+  redis.call('PUBLISH', KEYS[5], 'promote')
+end
 return promoted

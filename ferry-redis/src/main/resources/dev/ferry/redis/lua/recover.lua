@@ -3,7 +3,7 @@
 Each: leaseExpirations += 1, a 'lease-expired' error appended, failed total += 1; then dead as POISON
 when leaseExpirations >= max, dead as FAILED when attempt >= maxAttempts, else pending with runAt = now.
 KEYS: 1 P:{Q}:active  2 P:{Q}:pending  3 P:{Q}:dead  4 P:{Q}:expiry  5 P:{Q}:stats
-      6 P:{Q}:t: (task hash prefix)  7 P:{Q}:wake (channel)
+      6 P:{Q}:t: (task hash prefix)  7 P:{Q}:wake (channel)  8 P:{Q}:ready (list as long as pending; lib/ready.lua)
 ARGV: 1 now ms or '' (server TIME)  2 max lease expirations  3 limit
 Returns: {requeued, dead, {unique key, holder id, ...} of dead tasks (released by the caller)}
 ]]
@@ -13,6 +13,8 @@ local function clock()
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
 local BAND = 70368744177664
+--#include ready
+
 local now = clock()
 local maxLe, limit = tonumber(ARGV[2]), tonumber(ARGV[3])
 local requeued, dead, unique = 0, 0, {}
@@ -51,5 +53,8 @@ for _, member in ipairs(due) do
     end
   end
 end
-if requeued > 0 then redis.call('PUBLISH', KEYS[7], 'recover') end
+if requeued > 0 then
+  sync_ready(KEYS[2], KEYS[8])
+  redis.call('PUBLISH', KEYS[7], 'recover')
+end
 return {requeued, dead, unique}

@@ -2,6 +2,7 @@
 
 The task returns to pending with its runAt unchanged, so it keeps its place in claim order.
 KEYS: 1 P:{Q}:active  2 P:{Q}:pending  3 P:{Q}:t: (task hash prefix)  4 P:{Q}:wake (channel)
+      5 P:{Q}:ready (list as long as pending; lib/ready.lua)
 ARGV: 1 now ms or '' (server TIME), then pairs: task id, token
 Returns: the number of leases released
 ]]
@@ -15,6 +16,8 @@ local function claim_score(prio, runAt)
   if runAt < 0 then runAt = 0 elseif runAt >= BAND then runAt = BAND - 1 end
   return prio * BAND + runAt
 end
+--#include ready
+
 local now = clock()
 local released = 0
 for i = 2, #ARGV, 2 do
@@ -32,5 +35,8 @@ for i = 2, #ARGV, 2 do
     released = released + 1
   end
 end
-if released > 0 then redis.call('PUBLISH', KEYS[4], 'release') end
+if released > 0 then
+  sync_ready(KEYS[2], KEYS[5])
+  redis.call('PUBLISH', KEYS[4], 'release')
+end
 return released

@@ -4,6 +4,7 @@ A dead, retrying, scheduled or cancelled task becomes pending now: attempt = 0, 
 deadReason, finishedAt and expiresAt cleared, errors kept.
 KEYS: 1 P:{Q}:pending  2 P:{Q}:scheduled  3 P:{Q}:retrying  4 P:{Q}:dead  5 P:{Q}:cancelled
       6 P:{Q}:expiry  7 P:{Q}:t: (task hash prefix)  8 P:{Q}:wake (channel)
+      9 P:{Q}:ready (list as long as pending; lib/ready.lua)
 ARGV: 1 now ms or '' (server TIME)  2 mode: 'id' (ARGV[3] = task id) or 'dead' (ARGV[3] = limit)
 Returns: the number of tasks made pending
 ]]
@@ -13,6 +14,8 @@ local function clock()
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
 local BAND = 70368744177664
+--#include ready
+
 local now = clock()
 local sets = {S = 2, R = 3, D = 4, X = 5}
 
@@ -39,5 +42,8 @@ else
   local dead = redis.call('ZRANGE', KEYS[4], 0, tonumber(ARGV[3]) - 1)
   for _, member in ipairs(dead) do n = n + retry(string.sub(member, 15)) end
 end
-if n > 0 then redis.call('PUBLISH', KEYS[8], 'retry') end
+if n > 0 then
+  sync_ready(KEYS[1], KEYS[9])
+  redis.call('PUBLISH', KEYS[8], 'retry')
+end
 return n
