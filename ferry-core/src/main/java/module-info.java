@@ -1,5 +1,6 @@
 /**
- * Ferry's core: the public API ({@code dev.ferry}), the storage SPI ({@code dev.ferry.spi}) and,
+ * Ferry's core: the public API ({@code dev.ferry}), workflows ({@code dev.ferry.workflow}), the
+ * storage SPI ({@code dev.ferry.spi}) and,
  * unexported, the worker runtime ({@code dev.ferry.internal}).
  */
 module dev.ferry {
@@ -7,6 +8,7 @@ module dev.ferry {
 
     exports dev.ferry;
     exports dev.ferry.spi;
+    exports dev.ferry.workflow;
 
     uses dev.ferry.spi.BrokerProvider;
 }

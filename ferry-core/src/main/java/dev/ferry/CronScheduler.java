@@ -135,6 +135,7 @@ public interface CronScheduler extends AutoCloseable {
         private Duration misfireGrace;
         private Duration lookback;
         private int catchUpLimit = 100;
+        private boolean stored = true;
         private String schedulerId;
         private String group;
 
@@ -245,12 +246,12 @@ public interface CronScheduler extends AutoCloseable {
             if (overlap == null) {
                 throw new InvalidInputException("overlap", "is required");
             }
-            checkTask(name, task);
+            checkTask(ferry.client(), name, task);
             schedules.put(name, new CronRuntime.Registration(name, schedule, task, misfire, overlap));
             return this;
         }
 
-        private static void checkName(String name) {
+        static void checkName(String name) {
             if (name == null || name.isEmpty()) {
                 throw new InvalidInputException("name", "a schedule name is required");
             }
@@ -264,7 +265,7 @@ public interface CronScheduler extends AutoCloseable {
             }
         }
 
-        private void checkTask(String name, Task task) {
+        static void checkTask(Client client, String name, Task task) {
             if (task == null) {
                 throw new InvalidInputException("task", "is required");
             }
@@ -280,16 +281,26 @@ public interface CronScheduler extends AutoCloseable {
             // The client checks what it checks at every enqueue (type, queue, payload size, ...), on
             // the task exactly as a tick will send it, so a bad task is refused now, not at 9:00.
             try {
-                ferry.client().validate(CronRuntime.fired(name, task, Instant.EPOCH));
+                client.validate(CronRuntime.fired(name, task, Instant.EPOCH));
             } catch (InvalidInputException e) {
                 throw new InvalidInputException("task." + e.field(), e.getMessage().substring(e.field().length() + 2));
             }
         }
 
+        /**
+         * Whether this scheduler also fires the schedules stored in the backend ({@link CronSchedules},
+         * {@code ferry cron add}), picking up additions and removals at each round, and publishes its
+         * code-registered schedules there so {@code ferry cron list} shows them. On by default.
+         */
+        public Builder storedSchedules(boolean enabled) {
+            this.stored = enabled;
+            return this;
+        }
+
         /** Builds the scheduler without starting its loop ({@link CronScheduler#tick()} works at once). */
         public CronScheduler build() {
-            if (schedules.isEmpty()) {
-                throw new InvalidInputException("schedules", "register at least one with schedule(name, schedule, task)");
+            if (schedules.isEmpty() && !stored) {
+                throw new InvalidInputException("schedules", "register at least one with schedule(name, schedule, task), or use storedSchedules(true)");
             }
             Duration grace = misfireGrace != null ? misfireGrace : tickInterval.multipliedBy(5);
             if (grace.compareTo(tickInterval) < 0) {
@@ -297,8 +308,9 @@ public interface CronScheduler extends AutoCloseable {
                         + "), or ticks seen at the next round would already count as missed; was " + grace);
             }
             Duration back = lookback;
-            String shortest = null;
-            Duration shortestRetention = null;
+            // stored schedules keep the default retention, so with them on, it bounds the lookback too
+            String shortest = stored ? "(stored schedules)" : null;
+            Duration shortestRetention = stored ? retention(Task.of("stored", null)) : null;
             for (CronRuntime.Registration r : schedules.values()) {
                 Duration kept = retention(r.task());
                 if (shortestRetention == null || kept.compareTo(shortestRetention) < 0) {
@@ -327,7 +339,17 @@ public interface CronScheduler extends AutoCloseable {
             String lease = group == null ? LEADER_LEASE : LEADER_LEASE + ":" + group;
             CronRuntime.Config config = new CronRuntime.Config(id, lease, clock, tickInterval, grace, back, catchUpLimit,
                     List.copyOf(new ArrayList<>(schedules.values())));
-            CronRuntime scheduler = new CronRuntime(ferry.broker(), ferry.client(), config);
+            CronSchedules store = stored ? ferry.cronSchedules(clock) : null;
+            if (store != null) {
+                for (CronRuntime.Registration r : schedules.values()) {
+                    try {
+                        store.publish(r, spec(r.schedule()), r.schedule() instanceof Schedule.CronSchedule c ? c.zone().getId() : null);
+                    } catch (RuntimeException e) {
+                        // only the listing misses it; firing does not depend on the record
+                    }
+                }
+            }
+            CronRuntime scheduler = new CronRuntime(ferry.broker(), ferry.client(), config, store);
             ferry.track(scheduler);
             return scheduler;
         }
@@ -335,6 +357,13 @@ public interface CronScheduler extends AutoCloseable {
         /** Builds the scheduler and starts its loop. */
         public CronScheduler start() {
             return build().start();
+        }
+
+        private static String spec(Schedule schedule) {
+            return switch (schedule) {
+                case Schedule.CronSchedule c -> c.cron().toString();
+                case Schedule.Every e -> "every " + e.interval().toSeconds() + "s";
+            };
         }
 
         /** How long a finished task of this schedule stays stored: the shorter of its retention and the dead retention. */

@@ -27,6 +27,8 @@ public record Explanation(String taskId, TaskState state, Reason reason, String 
         CONCURRENCY_LIMITED,
         /** A workflow step whose parents have not all finished. */
         WAITING_FOR_PARENTS,
+        /** An item to aggregate, waiting in the backend to be gathered into a batch. */
+        AGGREGATING,
         /** Ready, but its queue is paused. */
         QUEUE_PAUSED,
         /** Ready, but no live worker has polled its queue recently. */

@@ -31,8 +31,10 @@ public final class Ferry implements AutoCloseable {
     private final TaskDefaults defaults;
     private final Client client;
     private final Inspector inspector;
+    private final dev.ferry.workflow.Workflows workflows;
     private final List<Worker> workers = new ArrayList<>();
     private final List<CronScheduler> schedulers = new ArrayList<>();
+    private final List<Housekeeper> housekeepers = new ArrayList<>();
     private boolean closed;
 
     private Ferry(Builder b) {
@@ -40,8 +42,9 @@ public final class Ferry implements AutoCloseable {
         this.ownsBroker = b.ownsBroker;
         this.codec = b.codec;
         this.defaults = b.defaults;
-        this.client = new DefaultClient(broker, codec, defaults);
+        this.client = new DefaultClient(broker, codec, defaults, b.interceptors);
         this.inspector = new DefaultInspector(broker, codec);
+        this.workflows = new dev.ferry.internal.workflow.WorkflowEngine(broker, codec, defaults);
     }
 
     /** Opens the broker at {@code url} with standard settings; closing Ferry closes it. */
@@ -61,6 +64,14 @@ public final class Ferry implements AutoCloseable {
         return inspector;
     }
 
+    /**
+     * Starts workflows (chains, groups, chords, flows, graphs) on this Ferry's broker, with its
+     * task defaults. See {@link dev.ferry.workflow.Workflow}.
+     */
+    public dev.ferry.workflow.Workflows workflows() {
+        return workflows;
+    }
+
     /** A new worker builder on this Ferry's broker. Workers it starts are stopped by {@link #close()}. */
     public WorkerBuilder worker() {
         return new WorkerBuilder(this);
@@ -70,6 +81,28 @@ public final class Ferry implements AutoCloseable {
      * A new builder for a {@link CronScheduler} that fires recurring tasks on this Ferry's broker,
      * through its client. Schedulers it builds are closed by {@link #close()}.
      */
+    /**
+     * A housekeeper (promote due tasks, recover expired leases, prune) for processes that run no
+     * worker, such as {@code ferry scheduler} next to workers scaled to zero. Not started; closed
+     * with this Ferry if still running.
+     */
+    public Housekeeper housekeeper() {
+        Housekeeper h = new dev.ferry.internal.HousekeeperRuntime(broker, 3);
+        synchronized (this) {
+            housekeepers.add(h);
+        }
+        return h;
+    }
+
+    /** Cron schedules stored in the backend: add, list and remove them while schedulers run. */
+    public CronSchedules cronSchedules() {
+        return cronSchedules(java.time.Clock.systemUTC());
+    }
+
+    CronSchedules cronSchedules(java.time.Clock clock) {
+        return new CronSchedules(broker, client(), codec, clock);
+    }
+
     public CronScheduler.Builder scheduler() {
         return new CronScheduler.Builder(this);
     }
@@ -109,6 +142,7 @@ public final class Ferry implements AutoCloseable {
     public void close() {
         List<Worker> toStop;
         List<CronScheduler> toClose;
+        List<Housekeeper> keepers;
         synchronized (this) {
             if (closed) {
                 return;
@@ -116,10 +150,12 @@ public final class Ferry implements AutoCloseable {
             closed = true;
             toStop = new ArrayList<>(workers);
             toClose = new ArrayList<>(schedulers);
+            keepers = new ArrayList<>(housekeepers);
         }
         for (CronScheduler s : toClose) {
             s.close();
         }
+        keepers.forEach(Housekeeper::close);
         for (Worker w : toStop) {
             w.close();
         }
@@ -134,6 +170,7 @@ public final class Ferry implements AutoCloseable {
         private boolean ownsBroker;
         private JsonCodec codec = JsonCodec.jackson();
         private TaskDefaults defaults = TaskDefaults.standard();
+        private final List<EnqueueInterceptor> interceptors = new ArrayList<>();
 
         private Builder() {
         }
@@ -154,6 +191,15 @@ public final class Ferry implements AutoCloseable {
 
         public Builder codec(JsonCodec codec) {
             this.codec = Objects.requireNonNull(codec, "codec");
+            return this;
+        }
+
+        /**
+         * Adds an interceptor around every enqueue of this Ferry's client (tracing, auditing);
+         * the first added is the outermost.
+         */
+        public Builder enqueueInterceptor(EnqueueInterceptor interceptor) {
+            interceptors.add(Objects.requireNonNull(interceptor, "interceptor"));
             return this;
         }
 

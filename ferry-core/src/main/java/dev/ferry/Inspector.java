@@ -52,6 +52,22 @@ public interface Inspector {
     List<WorkerInfo> workers();
 
     /**
+     * A workflow's steps with their task ids, types, queues, dependencies and states, and its
+     * result once completed; empty when unknown (or older than its 30-day records).
+     */
+    default Optional<dev.ferry.workflow.WorkflowInfo> workflow(String id) {
+        throw new UnsupportedOperationException("this inspector does not show workflows");
+    }
+
+    /**
+     * Cancels a workflow: no further step is released, queued steps are cancelled and running
+     * ones asked to stop. False when the workflow is unknown.
+     */
+    default boolean cancelWorkflow(String id) {
+        throw new UnsupportedOperationException("this inspector does not cancel workflows");
+    }
+
+    /**
      * Says why the task is not running (or that it runs, and where): delayed until T, waiting for
      * a retry at T, rate limited (which limit, when the next token comes), waiting for a
      * concurrency slot, waiting for workflow parents, its queue paused, no live worker polling

@@ -112,6 +112,49 @@ public record Task(
         return header(RETRY_HEADER, policy.toText());
     }
 
+    /** The header that carries an aggregated task's group key. */
+    public static final String GROUP_HEADER = "ferry-group";
+
+    /**
+     * Marks the task as an item to aggregate: it is not run on its own, but gathered with the other
+     * tasks of its type, queue and group key, and handed to the type's {@link BatchHandler} as one
+     * batch when enough have gathered or the first has waited long enough (the policy is set by
+     * {@link WorkerBuilder#handleBatch}). The backend holds the items meanwhile.
+     *
+     * @param groupKey what to gather by, e.g. a user id; 1 to 120 characters
+     * @throws InvalidInputException for a blank or too long key
+     */
+    public Task aggregate(String groupKey) {
+        if (groupKey == null || groupKey.isBlank() || groupKey.length() > 120 || groupKey.chars().anyMatch(Character::isISOControl)) {
+            throw new InvalidInputException("group", "must be 1 to 120 characters without control characters, was "
+                    + (groupKey == null ? "null" : "'" + groupKey + "'"));
+        }
+        return header(GROUP_HEADER, groupKey);
+    }
+
+    /** The header that marks a task as debounced, with its debounce key. */
+    public static final String DEBOUNCE_HEADER = "ferry-debounce";
+
+    /**
+     * Debounces the task (trailing edge): it runs {@code window} after it is enqueued, and a later
+     * task with the same debounce key enqueued before then <em>replaces</em> it (the earlier one
+     * is deleted, the timer starts again, the last payload wins) — BullMQ's deduplication with
+     * replace. "Reindex document 7 once the edits stop for 2 s". Uses the task's unique key
+     * ({@code debounce:<key>}) and delay, so it cannot be combined with its own.
+     *
+     * @throws InvalidInputException for a blank or too long key or a window that is not positive
+     */
+    public Task debounce(String key, Duration window) {
+        if (key == null || key.isBlank() || key.length() > 180 || key.chars().anyMatch(Character::isISOControl)) {
+            throw new InvalidInputException("debounce.key", "must be 1 to 180 characters without control characters, was "
+                    + (key == null ? "null" : "'" + key + "'"));
+        }
+        if (window == null || !window.isPositive()) {
+            throw new InvalidInputException("debounce.window", "must be a positive duration, was " + window);
+        }
+        return header(DEBOUNCE_HEADER, key).delay(window).unique("debounce:" + key, window);
+    }
+
     /** The header that carries a task's {@link #key(String) key}. */
     public static final String KEY_HEADER = "ferry-key";
 

@@ -56,6 +56,37 @@ public interface TaskContext {
      */
     <T> T idempotent(String key, Duration ttl, Class<T> resultType, Callable<T> action) throws Exception;
 
+    /**
+     * The input of a workflow step, as JSON: the result of the step before it in a chain, or the
+     * list of results (in order) of a group before it (a chord callback, a flow parent); null for
+     * a first step or a task that is no workflow step. A step declared without a payload gets
+     * the same JSON as its payload. Failed dependencies appear as
+     * {@code {"ferryStepFailure": {...}}} under {@code CONTINUE} and are left out under {@code IGNORE}.
+     */
+    default String inputJson() {
+        return null;
+    }
+
+    /** {@link #inputJson()} decoded into {@code type}; null when there is no input. */
+    default <T> T input(Class<T> type) {
+        String json = inputJson();
+        return json == null ? null : JsonCodec.jackson().decode(json, type);
+    }
+
+    /** A list input ({@link #inputJson()} of a chord callback or flow parent), each element decoded into {@code type}. */
+    default <T> java.util.List<T> inputs(Class<T> type) {
+        String json = inputJson();
+        if (json == null) {
+            return java.util.List.of();
+        }
+        JsonCodec codec = JsonCodec.jackson();
+        java.util.List<T> out = new java.util.ArrayList<>();
+        for (Object element : codec.decode(json, java.util.List.class)) {
+            out.add(codec.decode(codec.encode(element), type));
+        }
+        return out;
+    }
+
     /** {@link #idempotent(String, Duration, Class, Callable)} remembering the result for 24 hours. */
     default <T> T idempotent(String key, Class<T> resultType, Callable<T> action) throws Exception {
         return idempotent(key, Duration.ofHours(24), resultType, action);

@@ -37,6 +37,7 @@ public final class WorkerBuilder {
     private final List<TaskListener> listeners = new ArrayList<>();
     private final List<TaskMiddleware> middleware = new ArrayList<>();
     private final List<Limit> limits = new ArrayList<>();
+    private final List<dev.ferry.internal.Aggregation> batches = new ArrayList<>();
 
     WorkerBuilder(Ferry ferry) {
         this.ferry = ferry;
@@ -145,6 +146,41 @@ public final class WorkerBuilder {
         return this;
     }
 
+    /**
+     * Registers a batch handler for a task type whose tasks are enqueued with
+     * {@link Task#aggregate(String)}: items of one group key are gathered in the backend and
+     * handed over together when {@code maxSize} have gathered or the oldest has waited
+     * {@code maxDelay}. One worker at a time forms the batches of a queue (a leader lease), so
+     * an item is in exactly one batch, whichever worker runs it.
+     *
+     * @param type     the items' task type
+     * @param itemType the class one item's payload binds to
+     * @param maxSize  the most items in one batch, 1 to 500
+     * @param maxDelay the longest the oldest item waits for others, positive
+     * @param handler  handles a batch
+     * @throws InvalidInputException for a bad size or delay, or a type registered already
+     */
+    public <P> WorkerBuilder handleBatch(String type, Class<P> itemType, int maxSize, Duration maxDelay, BatchHandler<P> handler) {
+        Objects.requireNonNull(itemType, "itemType");
+        Objects.requireNonNull(handler, "handler");
+        if (maxSize < 1 || maxSize > 500) {
+            throw new InvalidInputException("maxSize", "must be between 1 and 500, was " + maxSize);
+        }
+        if (maxDelay == null || !maxDelay.isPositive()) {
+            throw new InvalidInputException("maxDelay", "must be a positive duration, was " + maxDelay);
+        }
+        JsonCodec codec = ferry.codec();
+        handle(type, RawJson.class, (batch, ctx) -> {
+            List<P> items = new ArrayList<>();
+            for (Object item : codec.decode(batch.json(), List.class)) {
+                items.add(codec.decode(codec.encode(item), itemType));
+            }
+            return handler.handle(items, ctx);
+        });
+        batches.add(new dev.ferry.internal.Aggregation(type, maxSize, maxDelay));
+        return this;
+    }
+
     /** Adds a listener for task events. */
     public WorkerBuilder listener(TaskListener listener) {
         listeners.add(Objects.requireNonNull(listener, "listener"));
@@ -184,7 +220,7 @@ public final class WorkerBuilder {
         QueueSelection q = queues != null ? queues : QueueSelection.strict(ferry.defaults().queue());
         WorkerConfig config = new WorkerConfig(workerId != null ? workerId : WorkerRuntime.newWorkerId(), q, concurrency,
                 prefetch, lease, pollInterval, shutdownGrace, retryPolicy, maxLeaseExpirations, maintenance,
-                Map.copyOf(handlers), List.copyOf(listeners), List.copyOf(middleware), List.copyOf(limits));
+                Map.copyOf(handlers), List.copyOf(listeners), List.copyOf(middleware), List.copyOf(limits), List.copyOf(batches));
         Worker worker = new WorkerRuntime(ferry.broker(), ferry.codec(), config);
         ferry.track(worker);
         return worker;

@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
  * {@code --broker} is given, so every run starts from zero; {@code $FERRY_BROKER} is deliberately
  * not used, as it usually names a store with real tasks.
  */
-@Command(name = "demo", description = {"Run the order pipeline (validate, charge, notify) with retries, idempotent charges and a dead letter.",
+@Command(name = "demo", description = {"Run the order pipeline as workflows (validate, then charge and inventory in parallel, finalize, notify)"
+        + " with retries, idempotent charges and a dead letter.",
         "Uses a fresh temporary store unless --broker is given."})
 final class DemoCommand extends BaseCommand {
     @Option(names = "--orders", paramLabel = "N", defaultValue = "200", description = "Orders to place, 1 to 100000 (default ${DEFAULT-VALUE}).")
@@ -33,8 +34,8 @@ final class DemoCommand extends BaseCommand {
         }
         PrintWriter out = out();
         PrintWriter err = err();
-        out.println("Ferry demo: " + orders + " orders through " + OrderDemo.VALIDATE + " -> " + OrderDemo.CHARGE + " -> "
-                + OrderDemo.NOTIFY + ", one worker on " + OrderDemo.QUEUES.entrySet().stream()
+        out.println("Ferry demo: " + orders + " orders, each a workflow " + OrderDemo.VALIDATE + " -> (" + OrderDemo.CHARGE + " | "
+                + OrderDemo.INVENTORY + ") -> " + OrderDemo.FINALIZE + " -> " + OrderDemo.NOTIFY + ", one worker on " + OrderDemo.QUEUES.entrySet().stream()
                         .map(e -> e.getKey() + ":" + e.getValue()).collect(Collectors.joining(",")) + " x" + concurrency);
         out.flush();
         OrderDemo.Report report = new OrderDemo(orders, concurrency, brokerUrl).run(p -> {
@@ -56,15 +57,18 @@ final class DemoCommand extends BaseCommand {
         Table t = new Table("WHAT", ">VALUE", "NOTE");
         t.row("orders", r.orders(), r.byQueue().entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
                 .collect(Collectors.joining(", ")));
-        t.row("orders completed", r.ordersCompleted(), "validated, charged and notified");
-        t.row("tasks processed", r.processed(), "successful attempts of all three steps");
+        t.row("orders completed", r.ordersCompleted(), "validated, charged, reserved, finalized and notified");
+        t.row("workflows", r.workflows().entrySet().stream().map(e -> e.getValue() + " " + e.getKey().toLowerCase(Locale.ROOT))
+                .collect(Collectors.joining(", ")), "as the inspector shows them; the poison order's fails and cancels the rest");
+        t.row("finalize runs", r.finalizeRuns().values().stream().mapToInt(Integer::intValue).sum(),
+                "the chord callback: once per order, with the receipt and the reservation");
+        t.row("tasks processed", r.processed(), "successful attempts of all five steps");
         t.row("retried", r.retried(), "failed attempts run again after backoff (100ms, x2, 10% jitter)");
         t.row("dead", r.dead(), deadNote(r.deadTasks()));
         t.row("real charges", r.realCharges(), "made by the payment gateway; orders charged twice: " + r.doubleCharged());
-        t.row("duplicate steps refused", r.deduplicated(), "a retried step enqueued its next step again: same id, nothing stored");
-        t.row("latency p50", ms(r.taskLatency(), 50), "per task, enqueue to completion");
-        t.row("latency p99", ms(r.taskLatency(), 99), "(retried tasks include their backoff)");
-        t.row("order latency p50", ms(r.orderLatency(), 50), "per order, validate enqueued to its last step done");
+        t.row("handler latency p50", ms(r.taskLatency(), 50), "per task, the handler's run time");
+        t.row("handler latency p99", ms(r.taskLatency(), 99), "");
+        t.row("order latency p50", ms(r.orderLatency(), 50), "per order, workflow started to its last step done (with retries)");
         t.row("order latency p99", ms(r.orderLatency(), 99), "");
         t.row("took", String.format(Locale.ROOT, "%.1f s", r.took().toMillis() / 1000.0), r.temporary() ? "store: a temporary SQLite file, deleted" : "store: " + r.brokerUrl());
         out.println();

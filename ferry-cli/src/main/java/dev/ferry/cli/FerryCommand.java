@@ -22,6 +22,8 @@ import picocli.CommandLine.Spec;
                 ServerCommand.class,
                 DemoCommand.class,
                 WorkerCommand.class,
+                SchedulerCommand.class,
+                CronCommand.class,
                 EnqueueCommand.class,
                 QueuesCommand.class,
                 TasksCommand.class,

@@ -1,9 +1,8 @@
 package dev.ferry.cli;
 
-import dev.ferry.Client;
-import dev.ferry.EnqueueResult;
 import dev.ferry.Ferry;
 import dev.ferry.QueueSelection;
+import dev.ferry.RawJson;
 import dev.ferry.RetryPolicy;
 import dev.ferry.Task;
 import dev.ferry.TaskContext;
@@ -11,6 +10,8 @@ import dev.ferry.TaskEvent;
 import dev.ferry.TaskInfo;
 import dev.ferry.TaskState;
 import dev.ferry.Worker;
+import dev.ferry.workflow.Workflow;
+import dev.ferry.workflow.Workflows;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -34,15 +35,16 @@ import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 
 /**
- * The seed's order pipeline, end to end in one process: {@code order.validate → order.charge →
- * order.notify}, on queues {@code critical}, {@code default} and {@code low} served by one worker
- * with weights 6:3:1.
+ * The seed's order pipeline, end to end in one process, as one workflow per order: a chain
+ * {@code order.validate → chord(order.charge ‖ order.inventory → order.finalize) → order.notify},
+ * on queues {@code critical}, {@code default} and {@code low} served by one worker with weights 6:3:1.
  *
  * <h2>What it shows</h2>
  * <ul>
- *   <li><b>Chaining without duplicates.</b> Each step's handler enqueues the next step with a
- *       deterministic id ({@code charge-<order>}, {@code notify-<order>}): when a step runs again,
- *       its enqueue of the next step is a duplicate and stores nothing.</li>
+ *   <li><b>A chain and a chord.</b> Charge and inventory run in parallel once the order is
+ *       validated; finalize runs once, after both, with both results; the notification follows.
+ *       Steps have deterministic ids ({@code wf.<order>.charge}), so a step that runs again can
+ *       never release its successor twice.</li>
  *   <li><b>Retries with backoff.</b> The charge of every third order fails on its first attempt
  *       <em>after</em> the payment went through (the gateway timed out confirming it), the nasty
  *       case; it is retried after 100 ms (exponential, 10 % jitter).</li>
@@ -58,6 +60,8 @@ import org.HdrHistogram.Histogram;
 final class OrderDemo {
     static final String VALIDATE = "order.validate";
     static final String CHARGE = "order.charge";
+    static final String INVENTORY = "order.inventory";
+    static final String FINALIZE = "order.finalize";
     static final String NOTIFY = "order.notify";
     static final Map<String, Integer> QUEUES = weights();
     static final int MAX_ATTEMPTS = 3;
@@ -72,6 +76,10 @@ final class OrderDemo {
 
     /** What the payment gateway returns; stored by the idempotency helper. */
     record Receipt(String paymentId, String orderId, long cents) {
+    }
+
+    /** What the inventory step returns. */
+    record Reservation(String reservationId, String orderId) {
     }
 
     /** Thrown by the flaky charges: an ordinary exception, so the retry policy applies. */
@@ -121,16 +129,18 @@ final class OrderDemo {
      * @param dead            tasks that went dead
      * @param realCharges     charges the gateway really made
      * @param doubleCharged   orders the gateway charged more than once (must be 0)
-     * @param deduplicated    next-step enqueues refused as duplicates (a retried step enqueued again)
-     * @param taskLatency     per task, enqueue to completion, in microseconds
-     * @param orderLatency    per order, validate enqueued to its last step done, in microseconds
+     * @param finalizeRuns    runs of the chord callback (finalize) per order: must be 1 for every completed order
+     * @param workflows       orders' workflows by final status, as the inspector shows them
+     * @param taskLatency     per task, handler run time, in microseconds
+     * @param orderLatency    per order, workflow started to its last step done, in microseconds
      * @param deadTasks       the dead set as stored, for this run's tasks
      * @param took            wall time from the first enqueue to the last order finished
      * @param brokerUrl       the store used
      * @param temporary       true when the store was a temp file (deleted after the run)
      */
     record Report(int orders, long ordersCompleted, Map<String, Integer> byQueue, long processed, long retried, long dead,
-            long realCharges, long doubleCharged, long deduplicated, Histogram taskLatency, Histogram orderLatency,
+            long realCharges, long doubleCharged, Map<String, Integer> finalizeRuns, Map<String, Long> workflows,
+            Histogram taskLatency, Histogram orderLatency,
             List<TaskInfo> deadTasks, Duration took, String brokerUrl, boolean temporary) {
 
         /** The promises the demo shows; empty when all hold. */
@@ -148,6 +158,14 @@ final class OrderDemo {
             if (ordersCompleted != orders - 1) {
                 p.add("expected " + (orders - 1) + " orders completed, got " + ordersCompleted);
             }
+            long finalizedOnce = finalizeRuns.values().stream().filter(n -> n == 1).count();
+            if (finalizedOnce != orders - 1 || finalizeRuns.size() != orders - 1) {
+                p.add("expected finalize to run exactly once for each of " + (orders - 1) + " orders, runs: " + finalizeRuns.values().stream()
+                        .collect(java.util.stream.Collectors.groupingBy(n -> n, java.util.stream.Collectors.counting())));
+            }
+            if (workflows.getOrDefault("COMPLETED", 0L) != orders - 1 || workflows.getOrDefault("FAILED", 0L) != 1) {
+                p.add("expected " + (orders - 1) + " workflows completed and 1 failed, got " + workflows);
+            }
             return p;
         }
     }
@@ -157,20 +175,17 @@ final class OrderDemo {
     private final String requestedBrokerUrl;
     private final String runTag;
     private final FakePaymentGateway gateway = new FakePaymentGateway();
-    private final Map<String, Long> enqueuedNanos = new ConcurrentHashMap<>();
     private final Map<String, Long> orderStartNanos = new ConcurrentHashMap<>();
-    private final Map<String, Integer> stepsDone = new ConcurrentHashMap<>();
+    private final Map<String, Integer> finalizeRuns = new ConcurrentHashMap<>();
     private final Set<String> finishedOrders = ConcurrentHashMap.newKeySet();
-    private final Set<String> runTaskIds = ConcurrentHashMap.newKeySet();
     private final AtomicLong processed = new AtomicLong();
     private final AtomicLong retried = new AtomicLong();
     private final AtomicLong dead = new AtomicLong();
     private final AtomicLong completedOrders = new AtomicLong();
-    private final AtomicLong deduplicated = new AtomicLong();
     private final Histogram taskLatency = new ConcurrentHistogram(TimeUnit.MINUTES.toMicros(10), 3);
     private final Histogram orderLatency = new ConcurrentHistogram(TimeUnit.MINUTES.toMicros(10), 3);
     private final CountDownLatch allFinished;
-    private volatile Client client;
+    private volatile Workflows workflows;
 
     /**
      * @param orders      how many orders to place
@@ -205,7 +220,7 @@ final class OrderDemo {
                 url = "sqlite:" + tempDir.resolve("demo.db");
             }
             try (Ferry ferry = BaseCommand.open(url)) {
-                client = ferry.client();
+                workflows = ferry.workflows();
                 Worker worker = ferry.worker()
                         .queues(QueueSelection.weighted(QUEUES))
                         .concurrency(concurrency)
@@ -216,6 +231,8 @@ final class OrderDemo {
                         .listener(this::onEvent)
                         .handle(VALIDATE, Order.class, this::validate)
                         .handle(CHARGE, Order.class, this::charge)
+                        .handle(INVENTORY, Order.class, this::inventory)
+                        .handle(FINALIZE, RawJson.class, this::finalizeOrder)
                         .handle(NOTIFY, Order.class, this::notify)
                         .start();
                 long start = System.nanoTime();
@@ -232,10 +249,15 @@ final class OrderDemo {
                 progress.accept(progress(start));
                 worker.close(); // graceful: every outcome is acked before the dead set is read
                 List<TaskInfo> deadTasks = ferry.inspector().tasks(null, TaskState.DEAD, 0, 1000).tasks().stream()
-                        .filter(t -> runTaskIds.contains(t.id()))
+                        .filter(t -> orderStartNanos.containsKey(t.headers().getOrDefault("ferry-wf", "")))
                         .toList();
+                Map<String, Long> byStatus = new java.util.TreeMap<>();
+                for (String orderId : orderStartNanos.keySet()) {
+                    String status = ferry.inspector().workflow(orderId).map(w -> w.status().name()).orElse("MISSING");
+                    byStatus.merge(status, 1L, Long::sum);
+                }
                 return new Report(orders, completedOrders.get(), byQueue, processed.get(), retried.get(), dead.get(),
-                        gateway.charges(), gateway.doubleCharged(), deduplicated.get(), taskLatency, orderLatency,
+                        gateway.charges(), gateway.doubleCharged(), Map.copyOf(finalizeRuns), byStatus, taskLatency, orderLatency,
                         deadTasks, took, url, tempDir != null);
             }
         } catch (IOException e) {
@@ -257,28 +279,30 @@ final class OrderDemo {
         Map<String, Integer> byQueue = new LinkedHashMap<>();
         QUEUES.keySet().forEach(q -> byQueue.put(q, 0));
         int poison = (orders + 1) / 2;
-        List<Task> batch = new ArrayList<>();
         for (int n = 1; n <= orders; n++) {
             String orderId = String.format("ord-%s%04d", runTag, n);
             long cents = 500 + (n * 7919L) % 20_000;
             Order order = new Order(orderId, n, "customer-" + (n % 37), cents, n == poison ? CORRUPT_CARD : "tok_visa_" + (4000 + n));
-            String queue = queueOf(order);
-            byQueue.merge(queue, 1, Integer::sum);
-            String id = stepId(VALIDATE, orderId);
-            runTaskIds.add(id);
-            long now = System.nanoTime();
-            orderStartNanos.put(orderId, now);
-            enqueuedNanos.put(id, now);
-            batch.add(step(VALIDATE, order, queue, id));
-            if (batch.size() == 100) {
-                client.enqueueAll(batch);
-                batch.clear();
-            }
-        }
-        if (!batch.isEmpty()) {
-            client.enqueueAll(batch);
+            byQueue.merge(queueOf(order), 1, Integer::sum);
+            orderStartNanos.put(orderId, System.nanoTime());
+            workflows.start(pipeline(order));
         }
         return byQueue;
+    }
+
+    /**
+     * One order's workflow, as in the seed: validate, then charge and inventory in parallel, then
+     * finalize with both results (a chord), then notify. The workflow id is the order id, so
+     * starting it twice would create nothing new.
+     */
+    static Workflow pipeline(Order order) {
+        return Workflow.chain(
+                        Workflow.step("validate", step(VALIDATE, order)),
+                        Workflow.chord(
+                                Workflow.group(Workflow.step("charge", step(CHARGE, order)), Workflow.step("inventory", step(INVENTORY, order))),
+                                Workflow.step("finalize", Workflow.step(FINALIZE).queue(queueOf(order)).priority(priorityOf(order)))),
+                        Workflow.step("notify", step(NOTIFY, order)))
+                .id(order.orderId());
     }
 
     static String queueOf(Order o) {
@@ -295,30 +319,19 @@ final class OrderDemo {
         };
     }
 
-    static String stepId(String type, String orderId) {
-        return type.substring(type.indexOf('.') + 1) + "-" + orderId;
+    /** The task id of an order's step: {@code wf.<order>.<step>}. */
+    static String stepId(String step, String orderId) {
+        return "wf." + orderId + "." + step;
     }
 
-    private static Task step(String type, Order order, String queue, String id) {
-        return Task.of(type, order).queue(queue).priority(priorityOf(order)).id(id).maxAttempts(MAX_ATTEMPTS);
-    }
-
-    /** Enqueues the next step under its deterministic id; a repeat is a duplicate and stores nothing. */
-    private void next(TaskContext ctx, String type, Order order) {
-        String id = stepId(type, order.orderId());
-        runTaskIds.add(id);
-        enqueuedNanos.putIfAbsent(id, System.nanoTime());
-        EnqueueResult r = client.enqueue(step(type, order, ctx.queue(), id));
-        if (r.duplicate()) {
-            deduplicated.incrementAndGet();
-        }
+    private static Task step(String type, Order order) {
+        return Task.of(type, order).queue(queueOf(order)).priority(priorityOf(order)).maxAttempts(MAX_ATTEMPTS);
     }
 
     private Object validate(Order order, TaskContext ctx) {
         if (order.cents() <= 0 || order.customer().isBlank()) {
             throw dev.ferry.TaskOutcome.fail("order " + order.orderId() + " has no amount or no customer");
         }
-        next(ctx, CHARGE, order);
         return Map.of("orderId", order.orderId(), "status", "validated");
     }
 
@@ -327,16 +340,32 @@ final class OrderDemo {
             throw new IllegalStateException("the gateway rejects the card token of " + order.orderId() + " (corrupt token)");
         }
         Receipt receipt = ctx.idempotent("charge:" + order.orderId(), Receipt.class, () -> gateway.charge(order));
-        next(ctx, NOTIFY, order);
         if (order.number() % 3 == 0 && ctx.attempt() == 1) {
-            // After the money moved and the next step was enqueued: the retry must do neither again.
+            // After the money moved: the retry must not charge again.
             throw new GatewayTimeoutException("gateway timed out confirming " + receipt.paymentId() + " for " + order.orderId());
         }
         return receipt;
     }
 
+    private Object inventory(Order order, TaskContext ctx) {
+        return new Reservation("res-" + order.number(), order.orderId());
+    }
+
+    /** The chord callback: runs once per order, with the charge's receipt and the reservation, in that order. */
+    @SuppressWarnings("rawtypes")
+    private Object finalizeOrder(RawJson results, TaskContext ctx) {
+        String orderId = ctx.headers().get("ferry-wf");
+        finalizeRuns.merge(orderId, 1, Integer::sum);
+        List<Map> both = ctx.inputs(Map.class);
+        if (both.size() != 2 || !orderId.equals(both.get(0).get("orderId")) || !orderId.equals(both.get(1).get("orderId"))) {
+            throw dev.ferry.TaskOutcome.fail("finalize of " + orderId + " expected the receipt and the reservation, got " + results.json());
+        }
+        return Map.of("orderId", orderId, "paymentId", both.get(0).get("paymentId"), "reservationId", both.get(1).get("reservationId"));
+    }
+
     private Object notify(Order order, TaskContext ctx) {
-        return Map.of("orderId", order.orderId(), "sent", "confirmation to " + order.customer());
+        Map<?, ?> finalized = ctx.input(Map.class);
+        return Map.of("orderId", order.orderId(), "sent", "confirmation of " + finalized.get("paymentId") + " to " + order.customer());
     }
 
     private void onEvent(TaskEvent e) {
@@ -344,16 +373,11 @@ final class OrderDemo {
             case SUCCEEDED -> {
                 processed.incrementAndGet();
                 long now = System.nanoTime();
-                Long t0 = enqueuedNanos.remove(e.taskId());
-                if (t0 != null) {
-                    record(taskLatency, now - t0);
-                }
-                // An order is done when both its charge and its notification succeeded: a flaky
-                // charge enqueues the notification before it fails, so the notification can finish first.
-                int bit = e.type().equals(CHARGE) ? 1 : e.type().equals(NOTIFY) ? 2 : 0;
-                if (bit != 0) {
+                record(taskLatency, e.took().toNanos());
+                // An order is done when its last step, the notification, succeeded.
+                if (e.type().equals(NOTIFY)) {
                     String orderId = orderIdOf(e.taskId());
-                    if (stepsDone.merge(orderId, bit, (a, b) -> a | b) == 3 && finishedOrders.add(orderId)) {
+                    if (finishedOrders.add(orderId)) {
                         Long o0 = orderStartNanos.get(orderId);
                         if (o0 != null) {
                             record(orderLatency, now - o0);
@@ -376,8 +400,9 @@ final class OrderDemo {
         }
     }
 
+    /** {@code wf.<order>.<step>} → the order id (the workflow id). */
     private static String orderIdOf(String taskId) {
-        return taskId.substring(taskId.indexOf('-') + 1);
+        return taskId.substring(3, taskId.lastIndexOf('.'));
     }
 
     private static void record(Histogram h, long nanos) {

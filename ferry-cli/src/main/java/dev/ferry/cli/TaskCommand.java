@@ -1,5 +1,6 @@
 package dev.ferry.cli;
 
+import dev.ferry.Explanation;
 import dev.ferry.Ferry;
 import dev.ferry.TaskError;
 import dev.ferry.TaskInfo;
@@ -11,7 +12,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code ferry task ID}: everything stored about one task, errors with their stack traces. */
-@Command(name = "task", description = "Show one task: every field, the payload pretty-printed, errors with stack traces.")
+@Command(name = "task", description = "Show one task: every field, the payload pretty-printed, errors with stack traces; --why says why it is not running.")
 final class TaskCommand extends BaseCommand {
     @Parameters(index = "0", paramLabel = "ID", description = "The task id.")
     String id;
@@ -19,8 +20,29 @@ final class TaskCommand extends BaseCommand {
     @Option(names = "--json", description = "Print the task as JSON.")
     boolean json;
 
+    @Option(names = "--why", description = "Say why the task is not running (or where it runs): delayed, retry wait, rate or concurrency limit, paused queue, no worker, workflow parents ...")
+    boolean why;
+
     @Override
     int run() {
+        if (why) {
+            Explanation e;
+            try (Ferry ferry = openFerry()) {
+                e = ferry.inspector().explain(id);
+            }
+            if (json) {
+                var m = Json.object();
+                m.put("id", e.taskId());
+                m.put("state", Json.lower(e.state()));
+                m.put("reason", Json.lower(e.reason()));
+                m.put("message", e.message());
+                m.put("until", e.until() == null ? null : e.until().toString());
+                out().println(Json.pretty(m));
+            } else {
+                out().println(Json.lower(e.reason()) + ": " + e.message());
+            }
+            return e.reason() == Explanation.Reason.NOT_FOUND ? FerryCli.EXIT_FAILURE : FerryCli.EXIT_OK;
+        }
         TaskInfo t;
         try (Ferry ferry = openFerry()) {
             t = ferry.inspector().task(id).orElseThrow(() -> AdminCommands.notFound(id));

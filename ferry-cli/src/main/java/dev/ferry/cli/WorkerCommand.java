@@ -44,6 +44,22 @@ final class WorkerCommand extends BaseCommand {
             description = "How long running tasks may finish on shutdown (default ${DEFAULT-VALUE}).")
     Duration shutdownGrace;
 
+    @Option(names = "--limit", paramLabel = "LIMIT",
+            description = "A flow-control limit the backend enforces across all workers; repeatable. Rate: emails=100/1m (burst: emails=100/1m:burst=10); concurrency: crm=5; per task key: key:emails=10/1m, key:orders=1 (a mutex).")
+    java.util.List<String> limits = new java.util.ArrayList<>();
+
+    @Option(names = "--health-port", paramLabel = "PORT",
+            description = "Serve /healthz, /readyz and /metrics (Prometheus) on this port, for Kubernetes probes and scraping.")
+    Integer healthPort;
+
+    @Option(names = "--health-host", paramLabel = "HOST", defaultValue = "0.0.0.0",
+            description = "Address of the health port (default ${DEFAULT-VALUE}: probes come from outside the pod).")
+    String healthHost;
+
+    @Option(names = "--exit-when-idle", paramLabel = "DURATION", converter = Durations.Converter.class,
+            description = "Stop gracefully (exit 0) once no task ran for this long: for one-off batch Jobs (KEDA ScaledJob).")
+    Duration exitWhenIdle;
+
     @Option(names = {"-v", "--verbose"}, description = "Print a line per finished attempt.")
     boolean verbose;
 
@@ -53,6 +69,8 @@ final class WorkerCommand extends BaseCommand {
     private final AtomicLong succeeded = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private final AtomicInteger signals = new AtomicInteger();
+    private volatile boolean running;
+    private volatile long lastActive;
 
     @Override
     int run() throws Exception {
@@ -60,8 +78,16 @@ final class WorkerCommand extends BaseCommand {
         boolean hookAdded = false;
         try {
             QueueSelection selection = QueueSelection.parse(queues);
-            try (Ferry ferry = openFerry()) {
-                Worker worker = BuiltinHandlers.register(ferry.worker())
+            try (Ferry ferry = openFerry();
+                 HealthServer health = healthPort == null ? null : new HealthServer(healthHost, healthPort, ferry, () -> running)) {
+                dev.ferry.WorkerBuilder builder = BuiltinHandlers.register(ferry.worker());
+                if (health != null) {
+                    builder.listener(health.metrics());
+                }
+                for (String limit : limits) {
+                    builder.limit(dev.ferry.Limit.parse(limit));
+                }
+                Worker worker = builder
                         .queues(selection)
                         .concurrency(concurrency)
                         .retryPolicy(RetryPolicy.exponential(retryBase, 2.0, max(retryBase, Duration.ofHours(1)), 0.1))
@@ -74,6 +100,10 @@ final class WorkerCommand extends BaseCommand {
                     Signals.onInterruptOrTerminate(this::onSignal);
                 }
                 worker.start();
+                running = true;
+                if (exitWhenIdle != null) {
+                    watchIdle(worker);
+                }
                 PrintWriter out = out();
                 out.println("worker " + worker.id() + " started: queues " + selection + ", concurrency " + concurrency
                         + ", broker " + broker() + " (Ctrl-C or SIGTERM to stop)");
@@ -84,6 +114,7 @@ final class WorkerCommand extends BaseCommand {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt(); // an interrupt is a stop request too
                 }
+                running = false;
                 out.println("worker " + worker.id() + " stopping: running tasks get " + Durations.format(shutdownGrace) + " to finish");
                 out.flush();
                 worker.close();
@@ -100,6 +131,27 @@ final class WorkerCommand extends BaseCommand {
                 }
             }
         }
+    }
+
+    /** Stops the worker once nothing ran for {@code --exit-when-idle}: checked a few times a second. */
+    private void watchIdle(Worker worker) {
+        lastActive = System.nanoTime();
+        Thread.ofPlatform().daemon().name("ferry-idle-watch").start(() -> {
+            while (stopRequested.getCount() > 0) {
+                if (worker.inFlight() > 0) {
+                    lastActive = System.nanoTime();
+                } else if (System.nanoTime() - lastActive >= exitWhenIdle.toNanos()) {
+                    out().println("worker " + worker.id() + " idle for " + Durations.format(exitWhenIdle) + ": stopping");
+                    requestStop();
+                    return;
+                }
+                try {
+                    stopRequested.await(Math.min(200, Math.max(1, exitWhenIdle.toMillis() / 4)), TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
     }
 
     /** Asks the worker to stop; returns at once. Safe to call any number of times, from any thread. */
@@ -135,6 +187,7 @@ final class WorkerCommand extends BaseCommand {
     }
 
     private void onEvent(TaskEvent e) {
+        lastActive = System.nanoTime();
         switch (e.kind()) {
             case SUCCEEDED -> succeeded.incrementAndGet();
             case RETRYING, DEAD, TIMED_OUT -> failed.incrementAndGet();

@@ -97,6 +97,43 @@ class WorkerCommandTest {
     }
 
     @Test
+    void healthPortServesProbesAndMetricsAndExitWhenIdleEndsAOneOffJob() throws Exception {
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        String echo = new Cli(dir).run("enqueue", "default", "demo.echo", "--payload", "{\"a\":1}").out().strip();
+        Cli cli = start("--queues", "default", "--health-port", String.valueOf(port), "--health-host", "127.0.0.1",
+                "--exit-when-idle", "3s");
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.util.function.Function<String, java.net.http.HttpResponse<String>> get = path -> {
+            try {
+                return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + path)).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        assertThat(get.apply("/healthz").statusCode()).isEqualTo(200);
+        assertThat(get.apply("/readyz").statusCode()).isEqualTo(200);
+        try (Ferry ferry = Ferry.open(cli.broker)) {
+            await().atMost(WAIT).until(() -> state(ferry, echo) == TaskState.COMPLETED);
+        }
+        await().atMost(WAIT).untilAsserted(() -> assertThat(get.apply("/metrics").body())
+                .contains("ferry_task_processing_seconds_count{outcome=\"succeeded\",queue=\"default\",type=\"demo.echo\"} 1"));
+        // nothing more to do: the worker stops by itself, as a Job's pod should
+        assertThat(exit.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isZero();
+        assertThat(out.toString()).contains("idle for 3s: stopping", "stopped: 1 succeeded");
+    }
+
+    @Test
+    void badLimitsAreBadUsage() {
+        Cli.Result r = new Cli(dir).run("worker", "--limit", "emails=0/1s");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("limit.limit: must be at least 1");
+    }
+
+    @Test
     void badQueuesAreBadUsage() {
         Cli.Result r = new Cli(dir).run("worker", "--queues", "a:x");
         assertThat(r.code()).isEqualTo(2);

@@ -1,6 +1,8 @@
 package dev.ferry.internal;
 
 import dev.ferry.Client;
+import dev.ferry.CronSchedules;
+import dev.ferry.StoredSchedule;
 import dev.ferry.CronScheduler;
 import dev.ferry.EnqueueResult;
 import dev.ferry.MisfirePolicy;
@@ -18,8 +20,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -74,7 +80,12 @@ public final class CronRuntime implements CronScheduler {
     private final Client client;
     private final Config config;
     private final Duration leaseTtl;
-    private final List<Entry> entries = new ArrayList<>();
+    /** Copy-on-write: rounds change it (stored schedules), schedules() reads it from any thread. */
+    private final List<Entry> entries = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** The backend's stored schedules, or null when this scheduler fires only its own. */
+    private volatile CronSchedules store;
+    /** Stored schedules taken in, by name, with the record time they were read at. */
+    private final Map<String, Instant> storedVersions = new HashMap<>();
     /** Held for a whole round, so rounds of this scheduler never overlap (loop and manual tick). */
     private final ReentrantLock roundLock = new ReentrantLock();
     private volatile boolean leader;
@@ -84,7 +95,8 @@ public final class CronRuntime implements CronScheduler {
     private ScheduledThreadPoolExecutor executor;
     private Loop loop;
 
-    public CronRuntime(Broker broker, Client client, Config config) {
+    public CronRuntime(Broker broker, Client client, Config config, CronSchedules store) {
+        this.store = store;
         this.broker = broker;
         this.client = client;
         this.config = config;
@@ -208,6 +220,7 @@ public final class CronRuntime implements CronScheduler {
 
     private Round round() {
         Instant now = config.clock().instant();
+        syncStored();
         registerSince(now);
         LeaderResponse lease;
         try {
@@ -254,6 +267,44 @@ public final class CronRuntime implements CronScheduler {
             e.watermark = now;
         }
         return log.round(now, true);
+    }
+
+    /**
+     * Takes in the schedules stored in the backend: new ones are added, removed ones dropped, and
+     * changed ones replaced (their since record stays, so a change does not catch up old ticks).
+     * A schedule registered in code wins over a stored one of the same name.
+     */
+    private void syncStored() {
+        CronSchedules s = store;
+        if (s == null) {
+            return;
+        }
+        List<StoredSchedule> stored;
+        try {
+            stored = s.list();
+        } catch (UnsupportedOperationException e) {
+            store = null; // a backend without records: fire the code schedules only
+            return;
+        }
+        Set<String> code = new HashSet<>();
+        for (Registration r : config.schedules()) {
+            code.add(r.name());
+        }
+        Map<String, StoredSchedule> live = new HashMap<>();
+        for (StoredSchedule st : stored) {
+            if ("store".equals(st.source()) && !code.contains(st.name())) {
+                live.put(st.name(), st);
+            }
+        }
+        entries.removeIf(e -> storedVersions.containsKey(e.reg.name())
+                && (!live.containsKey(e.reg.name()) || !live.get(e.reg.name()).updatedAt().equals(storedVersions.get(e.reg.name()))));
+        storedVersions.keySet().removeIf(name -> entries.stream().noneMatch(e -> e.reg.name().equals(name)));
+        for (StoredSchedule st : live.values()) {
+            if (!storedVersions.containsKey(st.name())) {
+                entries.add(new Entry(new Registration(st.name(), st.schedule(), st.task(), st.misfire(), st.overlap())));
+                storedVersions.put(st.name(), st.updatedAt());
+            }
+        }
     }
 
     /** Reads or creates the since record of every schedule that has none yet in this process. */

@@ -1,12 +1,14 @@
 package dev.ferry.internal;
 
 import dev.ferry.Client;
+import dev.ferry.EnqueueInterceptor;
 import dev.ferry.EnqueueResult;
 import dev.ferry.InvalidInputException;
 import dev.ferry.JsonCodec;
 import dev.ferry.RetryPolicy;
 import dev.ferry.Task;
 import dev.ferry.TaskDefaults;
+import dev.ferry.spi.AdminCommand;
 import dev.ferry.spi.Broker;
 import dev.ferry.spi.EnqueueRequest;
 import dev.ferry.spi.NewTask;
@@ -23,16 +25,28 @@ public final class DefaultClient implements Client {
     private final JsonCodec codec;
     private final TaskDefaults defaults;
 
+    private final List<EnqueueInterceptor> interceptors;
+
     public DefaultClient(Broker broker, JsonCodec codec, TaskDefaults defaults) {
+        this(broker, codec, defaults, List.of());
+    }
+
+    public DefaultClient(Broker broker, JsonCodec codec, TaskDefaults defaults, List<EnqueueInterceptor> interceptors) {
         this.broker = broker;
         this.codec = codec;
         this.defaults = defaults;
+        this.interceptors = List.copyOf(interceptors);
     }
 
     @Override
     public EnqueueResult enqueue(Task task) {
-        NewTask prepared = prepare(task, "");
-        return broker.enqueue(new EnqueueRequest(List.of(prepared))).results().get(0);
+        if (interceptors.isEmpty()) {
+            return prepareAndStore(java.util.Collections.singletonList(task), true).get(0);
+        }
+        if (task == null) {
+            throw new InvalidInputException("task", "must not be null");
+        }
+        return intercepted(List.of(task), 0, true).get(0);
     }
 
     @Override
@@ -43,10 +57,62 @@ public final class DefaultClient implements Client {
         if (tasks.isEmpty()) {
             return List.of();
         }
-        List<NewTask> prepared = new ArrayList<>(tasks.size());
-        for (int i = 0; i < tasks.size(); i++) {
-            prepared.add(prepare(tasks.get(i), "tasks[" + i + "]."));
+        return interceptors.isEmpty() ? prepareAndStore(tasks, false) : intercepted(nullTolerantCopy(tasks), 0, false);
+    }
+
+    /** Runs interceptor {@code i} and, at the end of the chain, validates and stores. */
+    private List<EnqueueResult> intercepted(List<Task> tasks, int i, boolean single) {
+        if (i == interceptors.size()) {
+            return prepareAndStore(tasks, single);
         }
+        List<EnqueueResult> results = interceptors.get(i).intercept(tasks, next -> intercepted(nullTolerantCopy(next), i + 1, single));
+        if (results == null || results.size() != tasks.size()) {
+            throw new IllegalStateException("enqueue interceptor " + interceptors.get(i) + " must return one result per task");
+        }
+        return results;
+    }
+
+    /** An unmodifiable copy that keeps null elements, so validation can name them ({@code tasks[2]}). */
+    private static List<Task> nullTolerantCopy(List<Task> tasks) {
+        return java.util.Collections.unmodifiableList(new ArrayList<>(tasks));
+    }
+
+    private List<EnqueueResult> prepareAndStore(List<Task> tasks, boolean single) {
+        List<NewTask> prepared = new ArrayList<>(tasks.size());
+        boolean debounced = false;
+        for (int i = 0; i < tasks.size(); i++) {
+            prepared.add(prepare(tasks.get(i), single ? "" : "tasks[" + i + "]."));
+            debounced |= tasks.get(i).headers().containsKey(Task.DEBOUNCE_HEADER);
+        }
+        if (!debounced) {
+            return store(prepared);
+        }
+        // Rare path: a debounced task may have to replace another, so each goes on its own, in order.
+        List<EnqueueResult> results = new ArrayList<>(prepared.size());
+        for (NewTask t : prepared) {
+            results.add(t.headers().containsKey(Task.DEBOUNCE_HEADER) ? replacing(t) : store(List.of(t)).get(0));
+        }
+        return results;
+    }
+
+    /**
+     * Enqueues a debounced task, deleting the pending task that holds its debounce key first. Not
+     * one atomic step: a concurrent debounce of the same key may slip in between, and then this
+     * loop deletes that one too, so the last enqueue wins and one task per key is left.
+     */
+    private EnqueueResult replacing(NewTask task) {
+        EnqueueResult r = null;
+        for (int round = 0; round < 10; round++) {
+            r = store(List.of(task)).get(0);
+            if (r.status() != EnqueueResult.Status.DUPLICATE_UNIQUE_KEY) {
+                return r;
+            }
+            broker.admin(new AdminCommand.Delete(r.id())); // refused (0) only while the holder runs
+        }
+        return r;
+    }
+
+    private List<EnqueueResult> store(List<NewTask> prepared) {
         return broker.enqueue(new EnqueueRequest(prepared)).results();
     }
 
@@ -62,6 +128,10 @@ public final class DefaultClient implements Client {
         }
         String type = Validation.type(prefix + "type", task.type());
         String queue = Validation.queue(prefix + "queue", task.queue() != null ? task.queue() : defaults.queue());
+        if (task.headers().containsKey(Task.GROUP_HEADER)) {
+            // an item to aggregate waits in its queue's holding queue until the aggregator batches it
+            queue = Aggregator.holdingQueue(queue);
+        }
         int priority = Validation.priority(prefix + "priority", task.priority() != null ? task.priority() : defaults.priority());
         if (task.delay() != null) {
             Validation.nonNegative(prefix + "delay", task.delay());

@@ -26,10 +26,12 @@ public final class DefaultInspector implements Inspector {
 
     private final Broker broker;
     private final JsonCodec codec;
+    private final dev.ferry.internal.workflow.WorkflowEngine workflows;
 
     public DefaultInspector(Broker broker, JsonCodec codec) {
         this.broker = broker;
         this.codec = codec;
+        this.workflows = new dev.ferry.internal.workflow.WorkflowEngine(broker, codec);
     }
 
     @Override
@@ -126,13 +128,26 @@ public final class DefaultInspector implements Inspector {
     }
 
     @Override
+    public Optional<dev.ferry.workflow.WorkflowInfo> workflow(String id) {
+        return workflows.info(id);
+    }
+
+    @Override
+    public boolean cancelWorkflow(String id) {
+        return workflows.cancel(id);
+    }
+
+    @Override
     public Explanation explain(String id) {
         Validation.id("id", id);
         Optional<TaskInfo> found = broker.get(id);
         if (found.isEmpty()) {
-            if (id.startsWith("wf.")) {
-                return new Explanation(id, null, Explanation.Reason.WAITING_FOR_PARENTS,
-                        "no task " + id + " yet: a workflow step is enqueued only when all its parents have finished", null);
+            List<String> parents = workflows.unfinishedParents(id);
+            if (!parents.isEmpty()) {
+                String workflow = id.substring(3, id.indexOf('.', 3));
+                return new Explanation(id, null, Explanation.Reason.WAITING_FOR_PARENTS, "step of workflow " + workflow
+                        + ", not enqueued yet: it waits for " + (parents.size() == 1 ? "its parent step " : "its parent steps ")
+                        + String.join(", ", parents) + " to finish", null);
             }
             return new Explanation(id, null, Explanation.Reason.NOT_FOUND,
                     "no task " + id + ": it was never enqueued, or it finished and was pruned after its retention", null);
@@ -187,6 +202,12 @@ public final class DefaultInspector implements Inspector {
             }
             return new Explanation(t.id(), t.state(), Explanation.Reason.DELAYED, "delayed until " + t.runAt()
                     + (t.headers().containsKey("ferry-schedule") ? " (cron schedule " + t.headers().get("ferry-schedule") + ")" : ""), t.runAt());
+        }
+        if (t.queue().startsWith(Aggregator.HOLDING_PREFIX)) {
+            return new Explanation(t.id(), t.state(), Explanation.Reason.AGGREGATING, "an item to aggregate: it waits with group '"
+                    + t.headers().get(dev.ferry.Task.GROUP_HEADER) + "' until a worker with a batch handler for '" + t.type()
+                    + "' on queue '" + t.queue().substring(Aggregator.HOLDING_PREFIX.length())
+                    + "' gathers enough items or the oldest has waited long enough", null);
         }
         QueueStats q = queue(t.queue());
         if (q.paused()) {

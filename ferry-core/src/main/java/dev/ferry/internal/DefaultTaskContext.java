@@ -67,6 +67,30 @@ final class DefaultTaskContext implements TaskContext {
     }
 
     @Override
+    public String inputJson() {
+        return new dev.ferry.internal.workflow.WorkflowEngine(broker, codec).inputJson(running.task.headers());
+    }
+
+    @Override
+    public <T> T input(Class<T> type) {
+        String json = inputJson();
+        return json == null ? null : codec.decode(json, type);
+    }
+
+    @Override
+    public <T> java.util.List<T> inputs(Class<T> type) {
+        String json = inputJson();
+        if (json == null) {
+            return java.util.List.of();
+        }
+        java.util.List<T> out = new java.util.ArrayList<>();
+        for (Object element : codec.decode(json, java.util.List.class)) {
+            out.add(codec.decode(codec.encode(element), type));
+        }
+        return out;
+    }
+
+    @Override
     public boolean progress(Object progress) {
         return broker.progress(new ProgressRequest(running.lease(), codec.encode(progress)));
     }

@@ -4,8 +4,12 @@ import dev.ferry.InvalidInputException;
 import dev.ferry.JsonCodec;
 import dev.ferry.RawJson;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonGenerator;
 import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.SerializationContext;
+import tools.jackson.databind.ValueSerializer;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.module.SimpleModule;
 
 /**
  * Jackson 3 behind {@link JsonCodec}. Types come only from the receiving code: no default
@@ -16,7 +20,16 @@ public final class JacksonCodec implements JsonCodec {
     private final JsonMapper mapper = JsonMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .addModule(new SimpleModule("ferry-raw-json").addSerializer(RawJson.class, new RawJsonSerializer()))
             .build();
+
+    /** A RawJson inside a map, list or record is written as its JSON, as it is at the top level. */
+    private static final class RawJsonSerializer extends ValueSerializer<RawJson> {
+        @Override
+        public void serialize(RawJson value, JsonGenerator gen, SerializationContext ctxt) {
+            gen.writeRawValue(value.json());
+        }
+    }
 
     @Override
     public String encode(Object value) {

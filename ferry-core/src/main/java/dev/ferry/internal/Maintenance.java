@@ -1,9 +1,11 @@
 package dev.ferry.internal;
 
+import dev.ferry.internal.workflow.WorkflowEngine;
 import dev.ferry.spi.Broker;
 import dev.ferry.spi.PromoteRequest;
 import dev.ferry.spi.PruneRequest;
 import dev.ferry.spi.RecoverRequest;
+import dev.ferry.spi.RecoverResponse;
 import java.time.Duration;
 
 /**
@@ -35,19 +37,43 @@ final class Maintenance {
     static final class Recoverer extends PeriodicDuty {
         private final Broker broker;
         private final int maxLeaseExpirations;
+        private final WorkflowEngine workflows;
+        private final long sweepEvery;
+        private long runs;
 
         Recoverer(Broker broker, Duration interval, int maxLeaseExpirations) {
+            this(broker, interval, maxLeaseExpirations, null);
+        }
+
+        /**
+         * With a workflow engine: a step the recoverer makes dead never reached a worker's
+         * continuation, so its failure path runs here. {@link RecoverResponse} only counts the
+         * dead, so the newest dead tasks are scanned for workflow steps without a record; a slow
+         * sweep about once a minute also covers a recoverer that died between the two.
+         */
+        Recoverer(Broker broker, Duration interval, int maxLeaseExpirations, WorkflowEngine workflows) {
             super("recoverer", interval);
             this.broker = broker;
             this.maxLeaseExpirations = maxLeaseExpirations;
+            this.workflows = workflows;
+            this.sweepEvery = Math.max(1, Duration.ofMinutes(1).toMillis() / Math.max(1, interval.toMillis()));
         }
 
         @Override
         protected void runOnce() {
+            int dead = 0;
             while (true) {
-                var r = broker.recoverExpired(new RecoverRequest(maxLeaseExpirations, 1000));
+                RecoverResponse r = broker.recoverExpired(new RecoverRequest(maxLeaseExpirations, 1000));
+                dead += r.dead();
                 if (r.requeued() + r.dead() < 1000) {
-                    return;
+                    break;
+                }
+            }
+            if (workflows != null) {
+                if (dead > 0) {
+                    workflows.sweepDead(Math.max(100, 2 * dead));
+                } else if (runs++ % sweepEvery == 0) {
+                    workflows.sweepDead(100);
                 }
             }
         }

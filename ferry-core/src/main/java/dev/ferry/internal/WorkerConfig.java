@@ -25,7 +25,8 @@ public record WorkerConfig(
         Map<String, Registration<?>> handlers,
         List<TaskListener> listeners,
         List<TaskMiddleware> middleware,
-        List<Limit> limits) {
+        List<Limit> limits,
+        List<Aggregation> aggregations) {
 
     /** One registered handler with its payload class and optional retry policy. */
     public record Registration<P>(String type, Class<P> payloadType, Handler<? super P> handler, RetryPolicy retryPolicy) {

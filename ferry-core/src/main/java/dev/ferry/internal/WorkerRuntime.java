@@ -46,6 +46,7 @@ public final class WorkerRuntime implements Worker {
     private final Broker broker;
     private final WorkerConfig config;
     private final TaskRunner runner;
+    private final dev.ferry.internal.workflow.WorkflowEngine workflows;
     private final Events events;
     private final Map<String, RunningTask> inFlight = new ConcurrentHashMap<>();
     private final Semaphore capacity;
@@ -70,6 +71,7 @@ public final class WorkerRuntime implements Worker {
         this.config = config;
         this.events = new Events(config.listeners());
         this.runner = new TaskRunner(broker, codec, config, events);
+        this.workflows = new dev.ferry.internal.workflow.WorkflowEngine(broker, codec);
         this.capacity = new Semaphore(config.concurrency() + config.prefetch());
         this.slots = new Semaphore(config.concurrency());
         this.scheduler = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().daemon().name("ferry-duties-" + config.workerId(), 0).factory());
@@ -84,10 +86,14 @@ public final class WorkerRuntime implements Worker {
         if (flow.enabled()) {
             duties.add(new FlowControl.Keeper(flow, inFlight.values(), config.lease()));
         }
+        if (!config.aggregations().isEmpty()) {
+            duties.add(new Aggregator(broker, config.workerId(), config.queues().queues(), config.aggregations(),
+                    min(config.pollInterval(), Duration.ofSeconds(1))));
+        }
         duties.add(new Heartbeat());
         if (config.maintenance()) {
             duties.add(new Maintenance.Promoter(broker, Duration.ofSeconds(1)));
-            duties.add(new Maintenance.Recoverer(broker, min(config.lease().dividedBy(2), Duration.ofSeconds(5)), config.maxLeaseExpirations()));
+            duties.add(new Maintenance.Recoverer(broker, min(config.lease().dividedBy(2), Duration.ofSeconds(5)), config.maxLeaseExpirations(), workflows));
             duties.add(new Maintenance.Pruner(broker, Duration.ofSeconds(30)));
         }
     }
@@ -147,6 +153,7 @@ public final class WorkerRuntime implements Worker {
             }, rt.task.timeout().toMillis(), TimeUnit.MILLISECONDS);
             Outcome outcome = runner.run(rt);
             timeout.cancel(false);
+            outcome = workflows.afterRun(rt.task, outcome); // release the next workflow steps before the ack
             if (rt.state.compareAndSet(RunningTask.RUNNING, RunningTask.FINISHED)) {
                 acks.submit(new Ack(rt.lease(), outcome));
             }

@@ -271,6 +271,69 @@ public abstract class FlowControlContract {
     }
 
     @Test
+    void aDebouncedTaskIsReplacedByTheNextOneWithItsKeyAndRunsOnceWithTheLastPayload() {
+        List<String> ran = Collections.synchronizedList(new ArrayList<>());
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            ids.add(ferry.client().enqueue(Task.of("doc.reindex", new Job("doc-7", i)).queue("index")
+                    .debounce("doc-7", Duration.ofSeconds(2))).id());
+        }
+        String other = ferry.client().enqueue(Task.of("doc.reindex", new Job("doc-8", 0)).queue("index")
+                .debounce("doc-8", Duration.ofSeconds(2))).id();
+        assertThat(ids).doesNotHaveDuplicates();
+        for (String replaced : ids.subList(0, 4)) {
+            assertThat(ferry.inspector().task(replaced)).as("replaced %s", replaced).isEmpty();
+        }
+        TaskInfo last = ferry.inspector().task(ids.get(4)).orElseThrow();
+        assertThat(last.state()).isEqualTo(TaskState.SCHEDULED);
+        assertThat(ferry.inspector().explain(ids.get(4)).reason()).isEqualTo(Explanation.Reason.DELAYED);
+
+        started(worker().queues("index").handle("doc.reindex", Job.class, (job, ctx) -> ran.add(job.name() + "#" + job.n())));
+        awaitCompleted(List.of(ids.get(4), other));
+        assertThat(ran).containsExactlyInAnyOrder("doc-7#4", "doc-8#0");
+        assertThatThrownBy(() -> Task.of("t", new Job("x", 0)).debounce("", Duration.ofSeconds(1)))
+                .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.field()).isEqualTo("debounce.key"));
+        assertThatThrownBy(() -> Task.of("t", new Job("x", 0)).debounce("k", Duration.ZERO))
+                .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.field()).isEqualTo("debounce.window"));
+    }
+
+    @Test
+    void itemsOfAGroupAreAggregatedIntoBatchesBySizeOrDelayAcrossWorkersEachItemOnce() {
+        List<List<String>> batches = Collections.synchronizedList(new ArrayList<>());
+        Map<String, String> groups = new ConcurrentHashMap<>();
+        for (int w = 0; w < 2; w++) {
+            started(worker().queues("notify")
+                    .handleBatch("notify.user", Job.class, 5, Duration.ofMillis(800), (items, ctx) -> {
+                        List<String> names = items.stream().map(j -> j.name() + "#" + j.n()).toList();
+                        batches.add(names);
+                        groups.put(String.join(",", names), ctx.headers().get(Task.GROUP_HEADER));
+                        return items.size();
+                    }));
+        }
+        List<Task> tasks = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            tasks.add(Task.of("notify.user", new Job("u1", i)).queue("notify").aggregate("user-1"));
+        }
+        for (int i = 0; i < 3; i++) {
+            tasks.add(Task.of("notify.user", new Job("u2", i)).queue("notify").aggregate("user-2"));
+        }
+        List<String> ids = enqueue(tasks);
+        assertThat(ferry.inspector().explain(ids.get(0)).reason()).isIn(Explanation.Reason.AGGREGATING, Explanation.Reason.NOT_FOUND);
+
+        await().atMost(WAIT).until(() -> batches.stream().mapToInt(List::size).sum() == 10);
+        assertThat(batches).allSatisfy(b -> assertThat(b.size()).isBetween(1, 5));
+        List<String> all = batches.stream().flatMap(List::stream).toList();
+        assertThat(all).doesNotHaveDuplicates().hasSize(10);
+        assertThat(batches).contains(List.of("u1#0", "u1#1", "u1#2", "u1#3", "u1#4"), List.of("u1#5", "u1#6"), List.of("u2#0", "u2#1", "u2#2"));
+        assertThat(groups).containsEntry("u1#0,u1#1,u1#2,u1#3,u1#4", "user-1").containsEntry("u2#0,u2#1,u2#2", "user-2");
+        await().atMost(WAIT).until(() -> ids.stream().allMatch(id -> ferry.inspector().task(id).isEmpty()));
+        assertThatThrownBy(() -> worker().handleBatch("x", Job.class, 0, Duration.ofSeconds(1), (items, ctx) -> null))
+                .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.field()).isEqualTo("maxSize"));
+        assertThatThrownBy(() -> Task.of("t", new Job("x", 0)).aggregate(""))
+                .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.field()).isEqualTo("group"));
+    }
+
+    @Test
     void badLimitsAreRefusedWhenDeclared() {
         assertField(() -> Limit.rate("q", 0, Duration.ofSeconds(1)), "limit.limit");
         assertField(() -> Limit.rate("q", -5, Duration.ofSeconds(1)), "limit.limit");

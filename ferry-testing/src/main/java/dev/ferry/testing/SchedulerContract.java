@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.ferry.CronScheduler;
+import dev.ferry.CronSchedules;
+import dev.ferry.StoredSchedule;
 import dev.ferry.CronScheduler.Round;
 import dev.ferry.Ferry;
 import dev.ferry.InvalidInputException;
@@ -218,6 +220,68 @@ public abstract class SchedulerContract {
             round.run();
             clock.advance(step);
         }
+    }
+
+    // ---- stored schedules ---------------------------------------------------------------------
+
+    @Test
+    void storedSchedulesFireOnceAcrossSchedulersAndFollowAddAndRemove() {
+        CronScheduler a = scheduler("a").build();
+        CronScheduler b = scheduler("b").build();
+        scheduler("app").schedule("in-code", MINUTELY, beat("c")).build(); // published for listing, never fired from the store
+        CronSchedules store = ferry(broker).cronSchedules();
+        StoredSchedule added = store.add("stored-minutely", "every 1m", null, beat("s"), MisfirePolicy.FIRE_ONCE, OverlapPolicy.ALLOW);
+        assertThat(added.source()).isEqualTo("store");
+        assertThat(added.nextFireTime()).isNotNull();
+        assertThat(store.list()).extracting(StoredSchedule::name, StoredSchedule::source)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("in-code", "code"), org.assertj.core.groups.Tuple.tuple("stored-minutely", "store"));
+
+        List<Round> rounds = new ArrayList<>();
+        Instant handover = START.plus(Duration.ofMinutes(15));
+        stepUntil(START.plus(Duration.ofMinutes(30)), TICK, () -> {
+            if (!clock.instant().isAfter(handover)) {
+                rounds.add(a.tick());
+            } else if (a.isLeader()) {
+                a.close(); // a forced leader change: b takes over and must not fire a tick again
+            }
+            rounds.add(b.tick());
+        });
+        Instant last = rounds.getLast().at();
+        Map<String, Instant> expected = ticks("stored-minutely", Schedule.every(Duration.ofMinutes(1)), START, last);
+        assertThat(expected).hasSize(30);
+        assertThat(created(rounds)).containsExactlyInAnyOrderElementsOf(expected.keySet());
+        assertStoredExactly(expected);
+
+        assertThat(store.remove("stored-minutely")).isTrue();
+        assertThat(store.remove("stored-minutely")).isFalse();
+        List<Round> after = new ArrayList<>();
+        stepUntil(last.plus(Duration.ofMinutes(5)), TICK, () -> after.add(b.tick()));
+        assertThat(created(after)).as("a removed schedule fires no more").isEmpty();
+    }
+
+    @Test
+    void badStoredSchedulesAreRefusedAndNothingIsStored() {
+        CronSchedules store = ferry(broker).cronSchedules();
+        store.add("one", "0 9 * * *", "Europe/Berlin", beat("x"), MisfirePolicy.SKIP, OverlapPolicy.SKIP_IF_RUNNING);
+        assertRefusedField(() -> store.add("one", "0 9 * * *", null, beat("x"), MisfirePolicy.SKIP, OverlapPolicy.ALLOW), "name");
+        assertRefusedField(() -> store.add("bad name", "0 9 * * *", null, beat("x"), MisfirePolicy.SKIP, OverlapPolicy.ALLOW), "name");
+        assertRefusedField(() -> store.add("two", "61 * * * *", null, beat("x"), MisfirePolicy.SKIP, OverlapPolicy.ALLOW), "cron");
+        assertRefusedField(() -> store.add("two", "0 0 30 2 *", null, beat("x"), MisfirePolicy.SKIP, OverlapPolicy.ALLOW), "cron");
+        assertRefusedField(() -> store.add("two", "0 9 * * *", "Mars/Olympus", beat("x"), MisfirePolicy.SKIP, OverlapPolicy.ALLOW), "zone");
+        assertRefusedField(() -> store.add("two", "0 9 * * *", null, beat("x").queue("bad queue"), MisfirePolicy.SKIP, OverlapPolicy.ALLOW), "task.queue");
+        assertRefusedField(() -> store.add("two", "0 9 * * *", null, beat("x").id("fixed"), MisfirePolicy.SKIP, OverlapPolicy.ALLOW), "task.id");
+        assertThat(store.list()).extracting(StoredSchedule::name).containsExactly("one");
+        StoredSchedule one = store.get("one").orElseThrow();
+        assertThat(one.zone()).isEqualTo("Europe/Berlin");
+        assertThat(one.misfire()).isEqualTo(MisfirePolicy.SKIP);
+        assertThat(one.overlap()).isEqualTo(OverlapPolicy.SKIP_IF_RUNNING);
+        assertThat(one.task().queue()).isEqualTo(QUEUE);
+        assertThat(one.task().payload()).isEqualTo(new dev.ferry.RawJson("{\"name\":\"x\"}"));
+    }
+
+    private static void assertRefusedField(Runnable call, String field) {
+        org.assertj.core.api.Assertions.assertThatThrownBy(call::run)
+                .isInstanceOfSatisfying(dev.ferry.InvalidInputException.class, e -> assertThat(e.field()).isEqualTo(field));
     }
 
     // ---- (a) one scheduler ----------------------------------------------------------------------
@@ -647,7 +711,7 @@ public abstract class SchedulerContract {
         assertRefused("task.type", () -> ferry.scheduler().schedule("daily", MINUTELY, Task.of("", new Beat("d"))));
         assertRefused("catchUpLimit", () -> ferry.scheduler().catchUpLimit(0));
         assertRefused("schedulerId", () -> ferry.scheduler().schedulerId("no id"));
-        assertRefused("schedules", () -> ferry.scheduler().build());
+        assertRefused("schedules", () -> ferry.scheduler().storedSchedules(false).build());
         assertRefused("misfireGrace", () -> ferry.scheduler().tickInterval(TICK).misfireGrace(Duration.ofSeconds(5))
                 .schedule("daily", MINUTELY, beat("d")).build());
         assertRefused("lookback", () -> ferry.scheduler().lookback(Duration.ofHours(25))
