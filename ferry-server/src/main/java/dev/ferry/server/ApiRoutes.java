@@ -5,14 +5,19 @@ import static dev.ferry.server.Route.Access.PUBLIC;
 import static dev.ferry.server.Route.Access.VIEWER;
 import static dev.ferry.server.Route.Kind.API;
 
+import dev.ferry.CronSchedules;
 import dev.ferry.EnqueueResult;
+import dev.ferry.Explanation;
 import dev.ferry.Ferry;
 import dev.ferry.Inspector;
+import dev.ferry.InvalidInputException;
 import dev.ferry.QueueStats;
+import dev.ferry.StoredSchedule;
 import dev.ferry.TaskInfo;
 import dev.ferry.TaskState;
 import dev.ferry.WorkerInfo;
 import dev.ferry.spi.TaskPage;
+import dev.ferry.workflow.WorkflowInfo;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,8 +33,8 @@ import java.util.Optional;
 
 /**
  * The JSON API under {@code /api/v1}, the OpenAPI document, {@code /metrics} and the health
- * probes. Everything goes through the public {@link dev.ferry.Client} and {@link Inspector}, so it
- * works on every backend.
+ * probes. Everything goes through the public {@link dev.ferry.Client}, {@link Inspector} and
+ * {@link CronSchedules}, so it works on every backend.
  */
 final class ApiRoutes {
     static final int MAX_PAGE = 500;
@@ -37,6 +42,7 @@ final class ApiRoutes {
 
     private final Ferry ferry;
     private final Inspector inspector;
+    private final CronSchedules cron;
     private final StatsSampler sampler;
     private final FerryMetrics metrics;
     private final PrometheusMeterRegistry registry;
@@ -46,6 +52,7 @@ final class ApiRoutes {
     ApiRoutes(Ferry ferry, StatsSampler sampler, FerryMetrics metrics, PrometheusMeterRegistry registry, Clock clock) {
         this.ferry = ferry;
         this.inspector = ferry.inspector();
+        this.cron = ferry.cronSchedules();
         this.sampler = sampler;
         this.metrics = metrics;
         this.registry = registry;
@@ -63,6 +70,7 @@ final class ApiRoutes {
         r.add("GET", "/api/v1/queues/{queue}", VIEWER, API, this::queue);
         r.add("POST", "/api/v1/queues/{queue}/tasks", OPERATOR, API, this::enqueue);
         r.add("GET", "/api/v1/queues/{queue}/tasks", VIEWER, API, c -> listTasks(c, c.param("queue")));
+        r.add("GET", "/api/v1/queues/{queue}/scale", VIEWER, API, this::scale);
         r.add("POST", "/api/v1/queues/{queue}/pause", OPERATOR, API, c -> pause(c, true));
         r.add("POST", "/api/v1/queues/{queue}/resume", OPERATOR, API, c -> pause(c, false));
         r.add("POST", "/api/v1/queues/{queue}/purge", OPERATOR, API, this::purge);
@@ -72,9 +80,17 @@ final class ApiRoutes {
 
         r.add("GET", "/api/v1/tasks", VIEWER, API, c -> listTasks(c, c.query("queue")));
         r.add("GET", "/api/v1/tasks/{id}", VIEWER, API, this::task);
+        r.add("GET", "/api/v1/tasks/{id}/explain", VIEWER, API, this::explain);
         r.add("DELETE", "/api/v1/tasks/{id}", OPERATOR, API, this::delete);
         r.add("POST", "/api/v1/tasks/{id}/retry", OPERATOR, API, this::retry);
         r.add("POST", "/api/v1/tasks/{id}/cancel", OPERATOR, API, this::cancel);
+
+        r.add("GET", "/api/v1/cron", VIEWER, API, this::cronList);
+        r.add("POST", "/api/v1/cron", OPERATOR, API, this::cronAdd);
+        r.add("GET", "/api/v1/cron/{name}", VIEWER, API, this::cronGet);
+        r.add("DELETE", "/api/v1/cron/{name}", OPERATOR, API, this::cronRemove);
+
+        r.add("GET", "/api/v1/workflows/{id}", VIEWER, API, this::workflow);
 
         r.add("GET", "/api/v1/workers", VIEWER, API, this::workers);
         r.add("GET", "/api/v1/series", VIEWER, API, this::series);
@@ -124,10 +140,7 @@ final class ApiRoutes {
     }
 
     private void enqueue(Call c) throws IOException {
-        if (!c.contentType().equals("application/json")) {
-            throw new HttpError(415, "unsupported_media_type", "Content-Type must be application/json, was '"
-                    + (c.header("Content-Type") == null ? "none" : c.header("Content-Type")) + "'");
-        }
+        requireJson(c);
         EnqueueRequest.Parsed parsed = EnqueueRequest.parse(c.body(), c.param("queue"));
         long size = parsed.payloadJson().getBytes(StandardCharsets.UTF_8).length;
         int limit = ferry.defaults().maxPayloadBytes();
@@ -244,6 +257,96 @@ final class ApiRoutes {
         }
         long deleted = inspector.purge(queue, states.toArray(TaskState[]::new));
         c.json(200, Map.of("queue", queue, "states", states.stream().map(Json::lower).toList(), "deleted", deleted));
+    }
+
+    /**
+     * What an autoscaler needs, from the queue's maintained counters (one cheap read): KEDA's
+     * metrics-api scaler reads {@code ready} (valueLocation {@code ready}).
+     */
+    private void scale(Call c) throws IOException {
+        QueueStats q = inspector.queue(c.param("queue"));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("queue", q.queue());
+        body.put("ready", q.count(TaskState.PENDING));
+        body.put("oldestPendingAgeSeconds", q.oldestPendingAt() == null ? 0.0
+                : Math.max(0, Duration.between(q.oldestPendingAt(), clock.instant()).toMillis()) / 1000.0);
+        c.json(200, body);
+    }
+
+    /** Why the task is or is not running; an unknown task is a 404 that still carries the explanation. */
+    private void explain(Call c) throws IOException {
+        Explanation e = inspector.explain(c.param("id"));
+        if (e.reason() == Explanation.Reason.NOT_FOUND) {
+            throw new HttpError(404, "not_found", null, e.message(), Json.explanation(e));
+        }
+        c.json(200, Json.explanation(e));
+    }
+
+    private void cronList(Call c) throws IOException {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (StoredSchedule s : cron.list()) {
+            out.add(Json.schedule(s, ferry.defaults().queue()));
+        }
+        c.json(200, Map.of("schedules", out, "at", clock.instant().toString()));
+    }
+
+    private StoredSchedule existingSchedule(String name) {
+        return cron.get(name).orElseThrow(() -> HttpError.notFound("no cron schedule named '" + name + "'"));
+    }
+
+    private void cronGet(Call c) throws IOException {
+        c.json(200, Json.schedule(existingSchedule(c.param("name")), ferry.defaults().queue()));
+    }
+
+    private void cronAdd(Call c) throws IOException {
+        requireJson(c);
+        CronRequest.Parsed p = CronRequest.parse(c.body());
+        long size = p.payloadJson().getBytes(StandardCharsets.UTF_8).length;
+        int limit = ferry.defaults().maxPayloadBytes();
+        if (size > limit) {
+            throw new HttpError(413, "payload_too_large", "payload", "payload: is " + size + " bytes, over the limit of " + limit
+                    + " bytes (keep payloads small: enqueue a reference to large data)", Map.of("limitBytes", limit));
+        }
+        StoredSchedule stored;
+        try {
+            stored = cron.add(p.name(), p.schedule(), p.zone(), p.task(), p.misfire(), p.overlap());
+        } catch (InvalidInputException e) {
+            // the core refuses a taken name as bad input; over HTTP that is a conflict. Asked only
+            // after the refusal, so a name that is merely malformed stays a 400.
+            if (e.field().equals("name") && cron.get(p.name()).isPresent()) {
+                throw HttpError.conflict("duplicate_name", "a cron schedule named '" + p.name()
+                        + "' exists already; nothing was stored (DELETE it first to replace it)",
+                        Map.of("name", p.name(), "location", cronLocation(p.name())));
+            }
+            throw CronRequest.refusal(e);
+        }
+        c.responseHeaders().set("Location", cronLocation(stored.name()));
+        c.json(201, Json.schedule(stored, ferry.defaults().queue()));
+    }
+
+    private static String cronLocation(String name) {
+        return "/api/v1/cron/" + Html.pathSegment(name);
+    }
+
+    private void cronRemove(Call c) throws IOException {
+        String name = c.param("name");
+        if (!cron.remove(name)) {
+            throw HttpError.notFound("no cron schedule named '" + name + "'");
+        }
+        c.json(200, Map.of("name", name, "removed", true));
+    }
+
+    private void workflow(Call c) throws IOException {
+        String id = c.param("id");
+        WorkflowInfo w = inspector.workflow(id).orElseThrow(() -> HttpError.notFound("no workflow with id '" + id + "'"));
+        c.json(200, Json.workflow(w));
+    }
+
+    private static void requireJson(Call c) {
+        if (!c.contentType().equals("application/json")) {
+            throw new HttpError(415, "unsupported_media_type", "Content-Type must be application/json, was '"
+                    + (c.header("Content-Type") == null ? "none" : c.header("Content-Type")) + "'");
+        }
     }
 
     private void workers(Call c) throws IOException {

@@ -6,19 +6,24 @@ import static dev.ferry.server.Route.Access.OPERATOR;
 import static dev.ferry.server.Route.Access.VIEWER;
 import static dev.ferry.server.Route.Kind.PAGE;
 
+import dev.ferry.CronSchedules;
+import dev.ferry.Explanation;
 import dev.ferry.Inspector;
 import dev.ferry.QueueStats;
+import dev.ferry.StoredSchedule;
 import dev.ferry.TaskError;
 import dev.ferry.TaskInfo;
 import dev.ferry.TaskState;
 import dev.ferry.WorkerInfo;
 import dev.ferry.spi.TaskPage;
+import dev.ferry.workflow.WorkflowInfo;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -43,15 +48,22 @@ final class Dashboard {
             Map.entry("paused", "Queue paused: workers no longer claim from it."),
             Map.entry("resumed", "Queue resumed."),
             Map.entry("purged", "Tasks purged: "),
-            Map.entry("replayed", "Dead tasks sent back to pending: "));
+            Map.entry("replayed", "Dead tasks sent back to pending: "),
+            Map.entry("cron-removed", "Schedule removed: schedulers stop firing it at their next round."));
+    /** The task header that names a workflow step's workflow (set by the core's workflow engine). */
+    static final String WORKFLOW_HEADER = "ferry-wf";
 
     private final Inspector inspector;
+    private final CronSchedules cron;
+    private final String defaultQueue;
     private final StatsSampler sampler;
     private final Clock clock;
     private final Duration refresh;
 
-    Dashboard(Inspector inspector, StatsSampler sampler, Clock clock, Duration refresh) {
+    Dashboard(Inspector inspector, CronSchedules cron, String defaultQueue, StatsSampler sampler, Clock clock, Duration refresh) {
         this.inspector = inspector;
+        this.cron = cron;
+        this.defaultQueue = defaultQueue;
         this.sampler = sampler;
         this.clock = clock;
         this.refresh = refresh;
@@ -63,6 +75,8 @@ final class Dashboard {
         r.add("GET", "/tasks/{id}", VIEWER, PAGE, this::taskPage);
         r.add("GET", "/dead", VIEWER, PAGE, this::deadPage);
         r.add("GET", "/workers", VIEWER, PAGE, this::workersPage);
+        r.add("GET", "/cron", VIEWER, PAGE, this::cronPage);
+        r.add("GET", "/workflows/{id}", VIEWER, PAGE, this::workflowPage);
 
         r.add("POST", "/ui/tasks/{id}/retry", OPERATOR, PAGE, c -> taskAction(c, "retried"));
         r.add("POST", "/ui/tasks/{id}/cancel", OPERATOR, PAGE, c -> taskAction(c, "cancelled"));
@@ -76,6 +90,7 @@ final class Dashboard {
             c.redirect("/queues/" + pathSegment(c.param("queue")) + "?state=pending&done=replayed&n=" + n);
         });
         r.add("POST", "/ui/dead/replay", OPERATOR, PAGE, c -> c.redirect("/dead?done=replayed&n=" + inspector.replayDead()));
+        r.add("POST", "/ui/cron/{name}/remove", OPERATOR, PAGE, this::removeSchedule);
     }
 
     private static boolean operator(Call c) {
@@ -281,6 +296,7 @@ final class Dashboard {
             }
             b.append("</div>");
         }
+        explanation(b, inspector.explain(t.id()), now);
         b.append("<dl class=\"facts\">");
         fact(b, "Type", esc(t.type()));
         fact(b, "Queue", "<a href=\"/queues/" + esc(pathSegment(t.queue())) + "\">" + esc(t.queue()) + "</a>");
@@ -292,6 +308,10 @@ final class Dashboard {
         fact(b, "Worker", esc(t.workerId() == null ? "—" : t.workerId()));
         fact(b, "Unique key", esc(t.uniqueKey() == null ? "—" : t.uniqueKey()));
         fact(b, "Lease expirations", Integer.toString(t.leaseExpirations()));
+        String workflow = t.headers().get(WORKFLOW_HEADER);
+        if (workflow != null) {
+            fact(b, "Workflow", "<a id=\"workflow-link\" href=\"/workflows/" + esc(pathSegment(workflow)) + "\">" + esc(workflow) + "</a>");
+        }
         b.append("</dl>");
 
         b.append("<h2>Payload</h2><pre class=\"json\" id=\"payload\">").append(esc(Json.pretty(t.payloadJson()))).append("</pre>");
@@ -329,6 +349,23 @@ final class Dashboard {
         }
         b.append("</ol>");
         c.html(200, Html.page("Task " + t.id(), "", token, b.toString(), false));
+    }
+
+    /** The explainer's answer as one line: why the task is not running, or that it runs or finished. */
+    private static void explanation(StringBuilder b, Explanation e, Instant now) {
+        String label = switch (e.reason()) {
+            case RUNNING, WORKER_SILENT -> "Running";
+            case FINISHED -> "Finished";
+            default -> "Why not running";
+        };
+        b.append("<p class=\"explain reason-").append(esc(Json.lower(e.reason()).replace('_', '-'))).append("\" id=\"explain\" data-reason=\"")
+                .append(esc(Json.lower(e.reason()))).append("\"><strong>").append(esc(label)).append(":</strong> <span class=\"badge\">")
+                .append(esc(Json.lower(e.reason()).replace('_', ' '))).append("</span> <span class=\"explain-message\">")
+                .append(esc(e.message())).append("</span>");
+        if (e.until() != null) {
+            b.append(" <span class=\"until\">(").append(Html.timeAgo(e.until(), now)).append(")</span>");
+        }
+        b.append("</p>");
     }
 
     private static void fact(StringBuilder b, String term, String markup) {
@@ -412,6 +449,113 @@ final class Dashboard {
             b.append("</tbody></table>");
         }
         c.html(200, Html.page("Workers", "/workers", c.csrfToken(), b.toString(), false));
+    }
+
+    // ---------------------------------------------------------------- cron
+
+    private void cronPage(Call c) throws IOException {
+        Instant now = clock.instant();
+        List<StoredSchedule> schedules = cron.list();
+        String token = c.csrfToken();
+        boolean operator = operator(c);
+        StringBuilder b = new StringBuilder();
+        b.append("<h1>Cron schedules <span class=\"count\">").append(schedules.size()).append("</span></h1>").append(flash(c));
+        if (schedules.isEmpty()) {
+            b.append("<p class=\"empty\" id=\"no-schedules\">No schedules stored: add one with <code>POST /api/v1/cron</code> ")
+                    .append("or <code>ferry cron add</code>; schedulers publish the ones registered in code here too.</p>");
+        } else {
+            b.append("<table class=\"grid\" id=\"schedules\"><thead><tr><th>Name</th><th>Schedule</th><th>Zone</th><th>Type</th><th>Queue</th>")
+                    .append("<th>Payload</th><th>Next fire</th><th>Misfire</th><th>Overlap</th><th>Source</th>");
+            if (operator) {
+                b.append("<th></th>");
+            }
+            b.append("</tr></thead><tbody>");
+            for (StoredSchedule s : schedules) {
+                String queue = s.task().queue() == null ? defaultQueue : s.task().queue();
+                String payload = s.task().payload() instanceof dev.ferry.RawJson raw ? raw.json() : String.valueOf(s.task().payload());
+                b.append("<tr data-schedule=\"").append(esc(s.name())).append("\"><td class=\"name\">").append(esc(s.name())).append("</td>")
+                        .append("<td><code class=\"spec\">").append(esc(s.spec())).append("</code></td>")
+                        .append("<td>").append(esc(s.zone())).append("</td>")
+                        .append("<td>").append(esc(s.task().type())).append("</td>")
+                        .append("<td><a href=\"/queues/").append(esc(pathSegment(queue))).append("\">").append(esc(queue)).append("</a></td>")
+                        .append("<td class=\"payload\"><code>").append(esc(Json.clip(payload, 160))).append("</code></td>")
+                        .append("<td data-field=\"next\">").append(Html.timeAgo(s.nextFireTime(), now)).append("</td>")
+                        .append("<td>").append(esc(Json.lower(s.misfire()))).append("</td>")
+                        .append("<td>").append(esc(Json.lower(s.overlap()))).append("</td>")
+                        .append("<td>").append(esc(s.source())).append("</td>");
+                if (operator) {
+                    b.append("<td>").append(Html.button("/ui/cron/" + pathSegment(s.name()) + "/remove", "Remove", token, "danger",
+                            "Remove schedule " + s.name() + "?")).append("</td>");
+                }
+                b.append("</tr>");
+            }
+            b.append("</tbody></table>");
+            if (schedules.stream().anyMatch(s -> "code".equals(s.source()))) {
+                b.append("<p class=\"empty\">Schedules with source <code>code</code> are registered by an application's scheduler; ")
+                        .append("it publishes them again, so remove them in the code.</p>");
+            }
+        }
+        c.html(200, Html.page("Cron", "/cron", token, b.toString(), false));
+    }
+
+    private void removeSchedule(Call c) throws IOException {
+        String name = c.param("name");
+        if (!cron.remove(name)) {
+            throw HttpError.notFound("no cron schedule named '" + name + "'");
+        }
+        c.redirect("/cron?done=cron-removed");
+    }
+
+    // ---------------------------------------------------------------- workflows
+
+    /** A workflow as a graph: one column per depth (steps whose parents are all in earlier columns). */
+    private void workflowPage(Call c) throws IOException {
+        String id = c.param("id");
+        WorkflowInfo w = inspector.workflow(id).orElseThrow(() -> HttpError.notFound("no workflow with id '" + id + "'"));
+        Map<String, Integer> depth = new HashMap<>();
+        // a step's depth is one more than its deepest parent's; the graph is acyclic, so at most
+        // one pass per step settles every depth, whatever order the steps were defined in
+        for (int pass = 0, changed = 1; changed > 0 && pass <= w.steps().size(); pass++) {
+            changed = 0;
+            for (WorkflowInfo.StepInfo s : w.steps()) {
+                int d = 0;
+                for (String parent : s.dependsOn()) {
+                    d = Math.max(d, depth.getOrDefault(parent, 0) + 1);
+                }
+                if (!Integer.valueOf(d).equals(depth.put(s.name(), d))) {
+                    changed++;
+                }
+            }
+        }
+        int maxDepth = depth.values().stream().mapToInt(Integer::intValue).max().orElse(0);
+        StringBuilder b = new StringBuilder();
+        b.append("<h1>Workflow <span class=\"name\">").append(esc(w.id())).append("</span> <span class=\"badge\" id=\"workflow-status\">")
+                .append(esc(Json.lower(w.status()))).append("</span></h1>");
+        b.append("<p class=\"empty\">Failure policy: ").append(esc(Json.lower(w.policy()))).append(". ")
+                .append(w.steps().size()).append(" steps.</p>");
+        b.append("<div class=\"graph\" id=\"workflow-graph\">");
+        for (int d = 0; d <= maxDepth; d++) {
+            b.append("<div class=\"column\">");
+            for (WorkflowInfo.StepInfo s : w.steps()) {
+                if (depth.get(s.name()) != d) {
+                    continue;
+                }
+                b.append("<div class=\"step\" data-step=\"").append(esc(s.name())).append("\"><div><a href=\"/tasks/")
+                        .append(esc(pathSegment(s.taskId()))).append("\">").append(esc(s.name())).append("</a> <span class=\"badge state-")
+                        .append(esc(Json.lower(s.state()))).append("\">").append(esc(Json.lower(s.state()))).append("</span></div>")
+                        .append("<div class=\"muted\">").append(esc(s.type())).append(" · ").append(esc(s.queue())).append("</div>");
+                if (!s.dependsOn().isEmpty()) {
+                    b.append("<div class=\"muted\">after ").append(esc(String.join(", ", s.dependsOn()))).append("</div>");
+                }
+                b.append("</div>");
+            }
+            b.append("</div>");
+        }
+        b.append("</div>");
+        if (w.resultJson() != null) {
+            b.append("<h2>Result</h2><pre class=\"json\" id=\"workflow-result\">").append(esc(Json.pretty(w.resultJson()))).append("</pre>");
+        }
+        c.html(200, Html.page("Workflow " + w.id(), "", c.csrfToken(), b.toString(), false));
     }
 
     // ---------------------------------------------------------------- actions

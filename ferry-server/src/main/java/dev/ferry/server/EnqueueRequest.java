@@ -119,7 +119,7 @@ final class EnqueueRequest {
     record Parsed(Task task, String payloadJson) {
     }
 
-    private static String string(JsonNode root, String field, boolean required) {
+    static String string(JsonNode root, String field, boolean required) {
         JsonNode n = root.get(field);
         if (n == null || n.isNull()) {
             if (required) {
@@ -133,7 +133,7 @@ final class EnqueueRequest {
         return n.stringValue();
     }
 
-    private static Integer integer(JsonNode root, String field) {
+    static Integer integer(JsonNode root, String field) {
         JsonNode n = root.get(field);
         if (n == null || n.isNull()) {
             return null;
@@ -222,7 +222,7 @@ final class EnqueueRequest {
         }
     }
 
-    private static String kind(JsonNode n) {
+    static String kind(JsonNode n) {
         return switch (n.getNodeType()) {
             case ARRAY -> "an array";
             case OBJECT -> "an object";

@@ -41,7 +41,7 @@ import java.util.function.ToDoubleFunction;
  *       worker's busy and total slots from its heartbeat.</li>
  *   <li><b>This process's workers</b>, as a {@link TaskListener} added to them
  *       ({@code ferry.worker().listener(metrics)}): the processing-time histogram by queue, type
- *       and outcome, retries, timeouts and lease expirations.</li>
+ *       and outcome, retries, timeouts, lease expirations and tasks held by a flow-control limit.</li>
  * </ul>
  *
  * <pre>{@code
@@ -243,6 +243,8 @@ public final class FerryMetrics implements MeterBinder, TaskListener, AutoClosea
                 case SNOOZED -> time(event, "snoozed");
                 case TIMED_OUT -> count("ferry.task.timeouts", "Attempts interrupted by their timeout (this process's workers)", event);
                 case LEASE_LOST -> count("ferry.lease.expirations", "Running tasks whose lease expired or was lost (this process's workers)", event);
+                case LIMITED -> count("ferry.tasks.limited",
+                        "Tasks a flow-control limit (rate or concurrency) held back to wait in the backend (this process's workers)", event);
                 default -> {
                     // STARTED and RELEASED carry no duration or outcome worth a series
                 }

@@ -18,8 +18,8 @@ import java.util.concurrent.Executors;
 /**
  * Ferry's HTTP server: the JSON API under {@code /api/v1}, the web dashboard at {@code /},
  * Prometheus metrics at {@code /metrics}, health at {@code /healthz} and {@code /readyz}. It
- * reads and administers through the public {@link dev.ferry.Client} and
- * {@link dev.ferry.Inspector} only, so it works on every backend. Embeddable in any JVM
+ * reads and administers through the public {@link dev.ferry.Client}, {@link dev.ferry.Inspector}
+ * and {@link dev.ferry.CronSchedules} only, so it works on every backend. Embeddable in any JVM
  * application; {@code ferry server} runs one.
  *
  * <pre>{@code
@@ -82,7 +82,7 @@ public final class FerryServer implements AutoCloseable {
         Security security = new Security(b.auth, host);
         this.router = new Router(security, maxBody, Dashboard::errorPage);
         new ApiRoutes(ferry, sampler, metrics, registry, clock).register(router);
-        new Dashboard(ferry.inspector(), sampler, clock, b.dashboardRefresh).register(router);
+        new Dashboard(ferry.inspector(), ferry.cronSchedules(), ferry.defaults().queue(), sampler, clock, b.dashboardRefresh).register(router);
         new StaticFiles().register(router);
     }
 

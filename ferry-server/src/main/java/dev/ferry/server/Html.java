@@ -123,6 +123,7 @@ final class Html {
         nav(b, "/", "Overview", active);
         nav(b, "/dead", "Dead set", active);
         nav(b, "/workers", "Workers", active);
+        nav(b, "/cron", "Cron", active);
         b.append("</nav></header><main>").append(body).append("</main>")
                 .append("<footer>Ferry task queue · <a href=\"/api/openapi.json\">API</a> · <a href=\"/metrics\">metrics</a></footer>")
                 .append("</body></html>\n");

@@ -1,10 +1,14 @@
 package dev.ferry.server;
 
+import dev.ferry.Explanation;
 import dev.ferry.QueueStats;
+import dev.ferry.RawJson;
+import dev.ferry.StoredSchedule;
 import dev.ferry.TaskError;
 import dev.ferry.TaskInfo;
 import dev.ferry.TaskState;
 import dev.ferry.WorkerInfo;
+import dev.ferry.workflow.WorkflowInfo;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -186,6 +190,63 @@ final class Json {
         m.put("lastHeartbeat", time(w.lastHeartbeat()));
         m.put("heartbeatAgeSeconds", w.lastHeartbeat() == null ? null
                 : Math.max(0, Duration.between(w.lastHeartbeat(), now).toMillis()) / 1000.0);
+        return m;
+    }
+
+    /** Why a task is, or is not, running ({@code GET /api/v1/tasks/{id}/explain}). */
+    static Map<String, Object> explanation(Explanation e) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", e.taskId());
+        m.put("state", lower(e.state()));
+        m.put("reason", lower(e.reason()));
+        m.put("message", e.message());
+        m.put("until", time(e.until()));
+        return m;
+    }
+
+    /**
+     * A stored cron schedule. {@code queue} is the effective queue ({@code defaultQueue} when the
+     * schedule names none); priority, maxAttempts and timeout are null when the task takes the
+     * firing scheduler's defaults.
+     */
+    static Map<String, Object> schedule(StoredSchedule s, String defaultQueue) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", s.name());
+        m.put("schedule", s.spec());
+        m.put("zone", s.zone());
+        m.put("type", s.task().type());
+        m.put("queue", s.task().queue() == null ? defaultQueue : s.task().queue());
+        m.put("payload", s.task().payload() instanceof RawJson raw ? embed(raw.json()) : s.task().payload());
+        m.put("priority", s.task().priority());
+        m.put("maxAttempts", s.task().maxAttempts());
+        m.put("timeout", duration(s.task().timeout()));
+        m.put("misfire", lower(s.misfire()));
+        m.put("overlap", lower(s.overlap()));
+        m.put("source", s.source());
+        m.put("nextFireTime", time(s.nextFireTime()));
+        m.put("updatedAt", time(s.updatedAt()));
+        return m;
+    }
+
+    /** A workflow with its steps and their states. */
+    static Map<String, Object> workflow(WorkflowInfo w) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", w.id());
+        m.put("status", lower(w.status()));
+        m.put("policy", lower(w.policy()));
+        List<Map<String, Object>> steps = new ArrayList<>();
+        for (WorkflowInfo.StepInfo s : w.steps()) {
+            Map<String, Object> sm = new LinkedHashMap<>();
+            sm.put("name", s.name());
+            sm.put("taskId", s.taskId());
+            sm.put("type", s.type());
+            sm.put("queue", s.queue());
+            sm.put("dependsOn", s.dependsOn());
+            sm.put("state", lower(s.state()));
+            steps.add(sm);
+        }
+        m.put("steps", steps);
+        m.put("result", embed(w.resultJson()));
         return m;
     }
 

@@ -6,7 +6,7 @@ package dev.ferry.server;
  * <ul>
  *   <li>{@link #VIEWER}: read everything (dashboard pages, {@code GET} API routes, {@code /metrics});</li>
  *   <li>{@link #OPERATOR}: everything a viewer may, plus every mutation (enqueue, retry, cancel,
- *       delete, replay, pause, resume, purge).</li>
+ *       delete, replay, pause, resume, purge, add and remove cron schedules).</li>
  * </ul>
  */
 public enum Role {

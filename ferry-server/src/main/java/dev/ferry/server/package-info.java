@@ -1,7 +1,7 @@
 /**
  * Ferry's HTTP server: a JSON API under {@code /api/v1}, a web dashboard, Prometheus metrics and
- * health probes, over any broker, through the public {@link dev.ferry.Client} and
- * {@link dev.ferry.Inspector} only.
+ * health probes, over any broker, through the public {@link dev.ferry.Client},
+ * {@link dev.ferry.Inspector} and {@link dev.ferry.CronSchedules} only.
  *
  * <pre>{@code
  * try (Ferry ferry = Ferry.open("sqlite:./ferry.db");

@@ -36,6 +36,8 @@ import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.logging.LoggingPreferences;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The dashboard in a real headless Chromium (Debian's {@code chromium} and
@@ -222,6 +224,41 @@ class DashboardBrowserTest {
         driver.findElement(By.cssSelector("form[action='/ui/tasks/detail-me/retry'] button")).click();
         await().atMost(WAIT).untilAsserted(() ->
                 assertThat(driver.findElement(By.cssSelector(".flash")).getText()).isEqualTo("Task sent back to pending."));
+        assertThat(consoleErrors()).isEmpty();
+    }
+
+    @Test
+    void cronPageShowsSchedulesAsTextAndTaskPageSaysWhyNotRunning() throws IOException {
+        // schedule names and types allow no markup; the payload carries it
+        String evil = (SCRIPT + ATTR + IMG).replace("\\", "\\\\").replace("\"", "\\\"");
+        assertThat(s.postJson("/api/v1/cron", "{\"name\":\"browser-cron\",\"schedule\":\"*/5 * * * *\",\"type\":\"xss.cron\","
+                + "\"queue\":\"browser-xss\",\"payload\":{\"html\":\"" + evil + "\"}}").statusCode()).isEqualTo(201);
+        open("/");
+        driver.findElement(By.cssSelector("header.top nav a[href='/cron']")).click();
+        assertThat(driver.getTitle()).contains("Cron");
+        WebElement row = driver.findElement(By.cssSelector("tr[data-schedule='browser-cron']"));
+        for (WebElement el : row.findElements(By.tagName("td"))) {
+            new Actions(driver).moveToElement(el).perform();
+        }
+        assertThat(js("return typeof window.__xss")).isEqualTo("undefined");
+        assertThat(driver.findElements(By.cssSelector("main img, main script"))).isEmpty();
+        assertThat(row.findElement(By.cssSelector("td.payload")).getText()).contains(SCRIPT).contains("onmouseover");
+        assertThat(row.getText()).contains("*/5 * * * *").contains("xss.cron").contains("browser-xss");
+        assertThat(row.findElement(By.cssSelector("[data-field='next'] time")).getText()).startsWith("in ");
+        screenshot("cron");
+
+        row.findElement(By.cssSelector("form[action='/ui/cron/browser-cron/remove'] button")).click();
+        // the page asks before removing
+        new WebDriverWait(driver, WAIT).until(ExpectedConditions.alertIsPresent()).accept();
+        await().atMost(WAIT).untilAsserted(() ->
+                assertThat(driver.findElement(By.cssSelector(".flash")).getText()).startsWith("Schedule removed"));
+        assertThat(s.ferry.cronSchedules().get("browser-cron")).isEmpty();
+
+        String id = s.enqueue("browser-task", "{\"type\":\"flaky\",\"payload\":{},\"delay\":\"1h\"}");
+        open("/tasks/" + id);
+        WebElement why = driver.findElement(By.id("explain"));
+        assertThat(why.getAttribute("data-reason")).isEqualTo("delayed");
+        assertThat(why.getText()).startsWith("Why not running:").contains("delayed until");
         assertThat(consoleErrors()).isEmpty();
     }
 

@@ -84,6 +84,63 @@ class DashboardPagesTest {
     }
 
     @Test
+    void taskPageSaysWhyTheTaskIsNotRunning() {
+        String delayed = s.enqueue("pages-why", "{\"type\":\"t\",\"payload\":{},\"delay\":\"1h\"}");
+        String html = s.get("/tasks/" + delayed).body();
+        assertThat(html).contains("id=\"explain\" data-reason=\"delayed\"").contains("Why not running:").contains("delayed until");
+        String ready = s.enqueue("pages-why", "{\"type\":\"t\",\"payload\":{}}");
+        assertThat(s.get("/tasks/" + ready).body()).contains("data-reason=\"no_worker\"").contains("no live worker");
+    }
+
+    @Test
+    void cronPageListsSchedulesEscapedAndOperatorsRemoveThem() {
+        String evil = EVIL.replace("\"", "\\\"");
+        assertThat(s.postJson("/api/v1/cron", "{\"name\":\"pages-cron\",\"schedule\":\"0 9 * * MON-FRI\",\"zone\":\"Europe/Berlin\","
+                + "\"type\":\"report.daily\",\"queue\":\"pages-cron-q\",\"payload\":{\"v\":\"" + evil + "\"}}").statusCode()).isEqualTo(201);
+        HttpResponse<String> page = s.get("/cron");
+        assertThat(page.statusCode()).isEqualTo(200);
+        String html = page.body();
+        assertThat(html).contains("<tr data-schedule=\"pages-cron\">").contains("0 9 * * MON-FRI").contains("Europe/Berlin")
+                .contains("report.daily").contains("href=\"/queues/pages-cron-q\"").contains("<time datetime=")
+                .contains("href=\"/cron\" class=\"active\"");
+        assertThat(html).doesNotContain("<script>alert").doesNotContain("\" onmouseover=\"alert")
+                .contains("&lt;script&gt;alert(1)&lt;/script&gt;");
+
+        String cookie = page.headers().firstValue("Set-Cookie").orElseThrow();
+        String token = cookie.substring("ferry_csrf=".length(), cookie.indexOf(';'));
+        HttpResponse<String> removed = s.post("/ui/cron/pages-cron/remove", "application/x-www-form-urlencoded", "_csrf=" + token,
+                "Cookie", "ferry_csrf=" + token);
+        assertThat(removed.statusCode()).isEqualTo(303);
+        assertThat(removed.headers().firstValue("Location")).hasValue("/cron?done=cron-removed");
+        assertThat(s.ferry.cronSchedules().get("pages-cron")).isEmpty();
+        assertThat(s.get("/cron?done=cron-removed").body()).contains("Schedule removed").doesNotContain("data-schedule=\"pages-cron\"");
+        assertThat(s.post("/ui/cron/pages-cron/remove", "application/x-www-form-urlencoded", "_csrf=" + token,
+                "Cookie", "ferry_csrf=" + token).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void workflowPageDrawsStepsByDepthAndTasksLinkToIt() {
+        s.ferry.workflows().start(dev.ferry.workflow.Workflow.chain(dev.ferry.Task.ofJson("wfp.a", "{}").queue("pages-wf"),
+                dev.ferry.workflow.Workflow.group(dev.ferry.workflow.Workflow.step("wfp.b"), dev.ferry.workflow.Workflow.step("wfp.c")))
+                .id("pages-wf-1"));
+        HttpResponse<String> r = s.get("/workflows/pages-wf-1");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        String html = r.body();
+        assertThat(html).contains("id=\"workflow-status\">running<").contains("id=\"workflow-graph\"");
+        // a: first column; b and c: second column, after a
+        int a = html.indexOf("data-step=\"wfp.a\"");
+        int b = html.indexOf("data-step=\"wfp.b\"");
+        int secondColumn = html.indexOf("<div class=\"column\">", a);
+        assertThat(a).isPositive();
+        assertThat(secondColumn).isBetween(a, b);
+        assertThat(html).contains("after wfp.a");
+        String firstTask = s.ferry.inspector().workflow("pages-wf-1").orElseThrow().steps().get(0).taskId();
+        assertThat(s.get("/tasks/" + firstTask).body()).contains("id=\"workflow-link\" href=\"/workflows/pages-wf-1\"");
+        assertThat(s.get("/workflows/no-such-wf").statusCode()).isEqualTo(404);
+        assertThat(s.get("/workflows/%3Cb%3E").statusCode()).isEqualTo(400);
+    }
+
+    @Test
     void workersPageAndDeadSetRender() {
         assertThat(s.get("/workers").body()).contains("No worker has sent a heartbeat");
         assertThat(s.get("/dead").statusCode()).isEqualTo(200);

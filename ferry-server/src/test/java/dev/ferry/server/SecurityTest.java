@@ -63,7 +63,8 @@ class SecurityTest {
 
     /** A concrete path for a route pattern. */
     static String concrete(String pattern) {
-        return pattern.replace("{queue}", "sec-q").replace("{id}", "no-such-task").replace("{file}", "ferry.css");
+        return pattern.replace("{queue}", "sec-q").replace("{id}", "no-such-task").replace("{file}", "ferry.css")
+                .replace("{name}", "no-such-schedule");
     }
 
     static HttpResponse<String> call(TestServer s, Route r, String... headers) {
@@ -274,6 +275,27 @@ class SecurityTest {
                 .isInstanceOf(InvalidInputException.class).hasMessageContaining("':'");
         assertThatThrownBy(() -> ServerAuth.builder().build())
                 .isInstanceOf(InvalidInputException.class).hasMessageContaining("no credentials");
+    }
+
+    @Test
+    void cronRoutesFollowTheRoles() {
+        String body = "{\"name\":\"sec-cron\",\"schedule\":\"every 5m\",\"type\":\"t\"}";
+        assertThat(secured.postJson("/api/v1/cron", body, "Authorization", "Bearer " + VIEWER_TOKEN).statusCode()).isEqualTo(403);
+        assertThat(secured.postJson("/api/v1/cron", body, "Authorization", VIEWER_BASIC).statusCode()).isEqualTo(403);
+        // a bearer token passes the CSRF check; the wrong media type is then refused by the route
+        assertThat(secured.post("/api/v1/cron", "text/plain", body, "Authorization", "Bearer " + OPERATOR_TOKEN).statusCode()).isEqualTo(415);
+        // basic credentials alone are no CSRF proof
+        assertThat(secured.post("/api/v1/cron", "text/plain", body, "Authorization", ADMIN_BASIC).statusCode()).isEqualTo(403);
+        assertThat(secured.postJson("/api/v1/cron", body, "Authorization", "Bearer " + OPERATOR_TOKEN).statusCode()).isEqualTo(201);
+        assertThat(secured.get("/api/v1/cron", "Authorization", "Bearer " + VIEWER_TOKEN).body()).contains("sec-cron");
+        assertThat(secured.get("/api/v1/queues/sec-q/scale", "Authorization", "Bearer " + VIEWER_TOKEN).statusCode()).isEqualTo(200);
+
+        String asViewer = secured.get("/cron", "Authorization", VIEWER_BASIC).body();
+        assertThat(asViewer).contains("sec-cron").doesNotContain("/ui/cron/");
+        String asOperator = secured.get("/cron", "Authorization", ADMIN_BASIC).body();
+        assertThat(asOperator).contains("/ui/cron/sec-cron/remove");
+        assertThat(secured.delete("/api/v1/cron/sec-cron", "Authorization", "Bearer " + VIEWER_TOKEN).statusCode()).isEqualTo(403);
+        assertThat(secured.delete("/api/v1/cron/sec-cron", "Authorization", "Bearer " + OPERATOR_TOKEN).statusCode()).isEqualTo(200);
     }
 
     @Test
