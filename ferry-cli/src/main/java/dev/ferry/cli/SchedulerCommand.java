@@ -5,9 +5,6 @@ import dev.ferry.Ferry;
 import dev.ferry.Housekeeper;
 import java.io.PrintWriter;
 import java.time.Duration;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -16,7 +13,7 @@ import picocli.CommandLine.Option;
  * {@link Housekeeper} (due delayed and retrying tasks become ready every second, expired leases are
  * recovered, finished tasks pruned) and a cron scheduler that fires the schedules stored in the
  * backend ({@code ferry cron add}). Run one or two: cron is leader-elected, so each tick fires once.
- * Stops on SIGTERM or SIGINT and exits 0.
+ * Stops on SIGTERM or SIGINT and exits 0 ({@link StopControl}).
  */
 @Command(name = "scheduler", description = "Promote due delayed tasks, recover expired leases, prune, and fire stored cron schedules (leader-elected). For KEDA scale-to-zero.")
 final class SchedulerCommand extends BaseCommand {
@@ -37,36 +34,23 @@ final class SchedulerCommand extends BaseCommand {
 
     private volatile boolean running;
 
-    private final CountDownLatch started = new CountDownLatch(1);
-    private final CountDownLatch stopRequested = new CountDownLatch(1);
-    private final CountDownLatch stopped = new CountDownLatch(1);
-    private final AtomicInteger signals = new AtomicInteger();
+    private final StopControl stop = new StopControl("scheduler");
 
     @Override
     int run() throws Exception {
-        Thread hook = new Thread(this::stopAndWait, "ferry-scheduler-shutdown");
-        boolean hookAdded = false;
         try (Ferry ferry = openFerry();
              HealthServer health = healthPort == null ? null : new HealthServer(healthHost, healthPort, ferry, () -> running)) {
             Housekeeper housekeeper = ferry.housekeeper().start();
             running = true;
             CronScheduler cron = noCron ? null : ferry.scheduler().tickInterval(tick).storedSchedules(true).start();
-            Runtime.getRuntime().addShutdownHook(hook);
-            hookAdded = true;
-            if (root().handlesSignals()) {
-                Signals.onInterruptOrTerminate(this::onSignal);
-            }
+            stop.install(root().handlesSignals(), err());
             PrintWriter out = out();
             out.println("scheduler " + (cron == null ? "" : cron.id() + " ") + "started: promoting due tasks every 1s"
                     + (cron == null ? "" : ", firing stored cron schedules every " + Durations.format(tick))
                     + ", broker " + broker() + " (Ctrl-C or SIGTERM to stop)");
             out.flush();
-            started.countDown();
-            try {
-                stopRequested.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt(); // an interrupt is a stop request too
-            }
+            stop.markStarted();
+            stop.awaitStopRequest();
             running = false;
             if (cron != null) {
                 cron.close(); // gives up the leader lease at once, so another scheduler takes over
@@ -75,42 +59,22 @@ final class SchedulerCommand extends BaseCommand {
             out.println("scheduler stopped");
             return FerryCli.EXIT_OK;
         } finally {
-            stopped.countDown();
-            if (hookAdded) {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException e) {
-                    // the JVM is shutting down: the hook is running and is about to see `stopped`
-                }
-            }
+            stop.finished();
         }
     }
 
     /** Asks the scheduler to stop; returns at once. */
     void requestStop() {
-        stopRequested.countDown();
+        stop.requestStop();
     }
 
     /** What the shutdown hook runs: ask to stop, then wait until everything is closed. */
     void stopAndWait() {
-        requestStop();
-        try {
-            stopped.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        stop.stopAndWait();
     }
 
     /** True once the scheduler is running. */
     boolean awaitStarted(Duration timeout) throws InterruptedException {
-        return started.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    private void onSignal(String name) {
-        if (signals.incrementAndGet() == 1) {
-            requestStop();
-        } else {
-            Runtime.getRuntime().halt(130);
-        }
+        return stop.awaitStarted(timeout);
     }
 }

@@ -12,10 +12,8 @@ import dev.ferry.server.ServerAuth;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -30,7 +28,7 @@ import picocli.CommandLine.Option;
  * bearer token), {@code FERRY_SERVER_USER} and {@code FERRY_SERVER_PASSWORD} (an operator for
  * browsers, basic authentication). Any host but a loopback one requires at least one of them.
  *
- * <p>Stopping works as in {@link WorkerCommand}: signals and the shutdown hook request a stop;
+ * <p>Stopping follows {@link StopControl}: signals and the shutdown hook request a stop;
  * the command's own thread stops the producer, drains the worker and closes the server.
  */
 @Command(name = "server", description = "Run the HTTP API, web dashboard and Prometheus /metrics (--workers adds demo workers and a demo workload).")
@@ -56,10 +54,7 @@ final class ServerCommand extends BaseCommand {
     @Option(names = "--concurrency", paramLabel = "N", defaultValue = "8", description = "Handler slots of the demo worker (default ${DEFAULT-VALUE}).")
     int concurrency;
 
-    private final CountDownLatch started = new CountDownLatch(1);
-    private final CountDownLatch stopRequested = new CountDownLatch(1);
-    private final CountDownLatch stopped = new CountDownLatch(1);
-    private final AtomicInteger signals = new AtomicInteger();
+    private final StopControl stop = new StopControl("server");
     private volatile String url;
 
     @Override
@@ -67,8 +62,6 @@ final class ServerCommand extends BaseCommand {
         if (demoRate < 1 || demoRate > 1000) {
             throw new InvalidInputException("demo-rate", "must be between 1 and 1000, was " + demoRate);
         }
-        Thread hook = new Thread(this::stopAndWait, "ferry-server-shutdown");
-        boolean hookAdded = false;
         try (Ferry ferry = openFerry();
              FerryServer server = FerryServer.builder(ferry).host(host).port(port).auth(auth()).build().start()) {
             url = server.url();
@@ -83,22 +76,14 @@ final class ServerCommand extends BaseCommand {
                         .start();
                 producer = Thread.ofVirtual().name("ferry-demo-producer").start(() -> produce(ferry));
             }
-            Runtime.getRuntime().addShutdownHook(hook);
-            hookAdded = true;
-            if (root().handlesSignals()) {
-                Signals.onInterruptOrTerminate(this::onSignal);
-            }
+            stop.install(root().handlesSignals(), err());
             PrintWriter out = out();
             out.println("ferry server: dashboard " + url + "  (API " + url + "api/v1, metrics " + url + "metrics)");
             out.println("broker " + broker() + (workers ? "; demo worker on critical, default, low with " + demoRate + " demo tasks/s" : "")
                     + " (Ctrl-C or SIGTERM to stop)");
             out.flush();
-            started.countDown();
-            try {
-                stopRequested.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt(); // an interrupt is a stop request too
-            }
+            stop.markStarted();
+            stop.awaitStopRequest();
             out.println("ferry server: stopping");
             out.flush();
             if (producer != null) {
@@ -110,14 +95,7 @@ final class ServerCommand extends BaseCommand {
             }
             return FerryCli.EXIT_OK;
         } finally {
-            stopped.countDown();
-            if (hookAdded) {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException e) {
-                    // the JVM is shutting down: the hook is running and is about to see `stopped`
-                }
-            }
+            stop.finished();
         }
     }
 
@@ -192,37 +170,21 @@ final class ServerCommand extends BaseCommand {
 
     /** Asks the server to stop; returns at once. */
     void requestStop() {
-        stopRequested.countDown();
+        stop.requestStop();
     }
 
+    /** What the shutdown hook runs: ask to stop, then wait until everything is closed. */
     void stopAndWait() {
-        requestStop();
-        try {
-            stopped.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        stop.stopAndWait();
     }
 
     /** True once the server listens (its URL was printed). */
     boolean awaitStarted(Duration timeout) throws InterruptedException {
-        return started.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        return stop.awaitStarted(timeout);
     }
 
     /** The dashboard URL, once started. */
     String url() {
         return url;
-    }
-
-    private void onSignal(String name) {
-        if (signals.incrementAndGet() == 1) {
-            err().println("ferry: SIG" + name + ": stopping gracefully (send it again to force)");
-            err().flush();
-            requestStop();
-        } else {
-            err().println("ferry: SIG" + name + " again: exiting now; unfinished tasks run again when their leases expire");
-            err().flush();
-            Runtime.getRuntime().halt(130);
-        }
     }
 }

@@ -7,9 +7,6 @@ import dev.ferry.TaskEvent;
 import dev.ferry.Worker;
 import java.io.PrintWriter;
 import java.time.Duration;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -19,13 +16,8 @@ import picocli.CommandLine.Option;
  * until SIGTERM or SIGINT, then shuts it down gracefully (no new claims; running tasks get the
  * grace period; the rest go back to pending, attempt not counted) and exits 0.
  *
- * <h2>Stopping</h2>
- * Everything that stops the worker goes through {@link #requestStop()}: the signal handlers, the
- * JVM shutdown hook ({@link #stopAndWait()}: request, then wait until the worker is closed, so the
- * JVM does not exit under a running task) and tests. The command's own thread does the closing.
- * The shutdown hook alone would make the JVM exit with 128+signal (143 for SIGTERM); the signal
- * handlers let the command return normally, so the process exits 0 as a graceful stop should. A
- * second signal forces the exit.
+ * <p>Stopping follows {@link StopControl}: signals, the shutdown hook and tests all request a
+ * stop, and this command's thread closes the worker.
  */
 @Command(name = "worker", description = "Run a worker with the built-in handlers demo.echo, demo.sleep and demo.fail.")
 final class WorkerCommand extends BaseCommand {
@@ -63,19 +55,14 @@ final class WorkerCommand extends BaseCommand {
     @Option(names = {"-v", "--verbose"}, description = "Print a line per finished attempt.")
     boolean verbose;
 
-    private final CountDownLatch started = new CountDownLatch(1);
-    private final CountDownLatch stopRequested = new CountDownLatch(1);
-    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final StopControl stop = new StopControl("worker");
     private final AtomicLong succeeded = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
-    private final AtomicInteger signals = new AtomicInteger();
     private volatile boolean running;
     private volatile long lastActive;
 
     @Override
     int run() throws Exception {
-        Thread hook = new Thread(this::stopAndWait, "ferry-worker-shutdown");
-        boolean hookAdded = false;
         try {
             QueueSelection selection = QueueSelection.parse(queues);
             try (Ferry ferry = openFerry();
@@ -94,11 +81,7 @@ final class WorkerCommand extends BaseCommand {
                         .shutdownGrace(shutdownGrace)
                         .listener(this::onEvent)
                         .build();
-                Runtime.getRuntime().addShutdownHook(hook);
-                hookAdded = true;
-                if (root().handlesSignals()) {
-                    Signals.onInterruptOrTerminate(this::onSignal);
-                }
+                stop.install(root().handlesSignals(), err());
                 worker.start();
                 running = true;
                 if (exitWhenIdle != null) {
@@ -108,12 +91,8 @@ final class WorkerCommand extends BaseCommand {
                 out.println("worker " + worker.id() + " started: queues " + selection + ", concurrency " + concurrency
                         + ", broker " + broker() + " (Ctrl-C or SIGTERM to stop)");
                 out.flush();
-                started.countDown();
-                try {
-                    stopRequested.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt(); // an interrupt is a stop request too
-                }
+                stop.markStarted();
+                stop.awaitStopRequest();
                 running = false;
                 out.println("worker " + worker.id() + " stopping: running tasks get " + Durations.format(shutdownGrace) + " to finish");
                 out.flush();
@@ -122,14 +101,7 @@ final class WorkerCommand extends BaseCommand {
             }
             return FerryCli.EXIT_OK;
         } finally {
-            stopped.countDown();
-            if (hookAdded) {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException e) {
-                    // the JVM is shutting down: the hook is running and is about to see `stopped`
-                }
-            }
+            stop.finished();
         }
     }
 
@@ -137,7 +109,7 @@ final class WorkerCommand extends BaseCommand {
     private void watchIdle(Worker worker) {
         lastActive = System.nanoTime();
         Thread.ofPlatform().daemon().name("ferry-idle-watch").start(() -> {
-            while (stopRequested.getCount() > 0) {
+            while (!stop.stopRequested()) {
                 if (worker.inFlight() > 0) {
                     lastActive = System.nanoTime();
                 } else if (System.nanoTime() - lastActive >= exitWhenIdle.toNanos()) {
@@ -146,7 +118,7 @@ final class WorkerCommand extends BaseCommand {
                     return;
                 }
                 try {
-                    stopRequested.await(Math.min(200, Math.max(1, exitWhenIdle.toMillis() / 4)), TimeUnit.MILLISECONDS);
+                    stop.awaitStopRequest(Math.min(200, Math.max(1, exitWhenIdle.toMillis() / 4)));
                 } catch (InterruptedException e) {
                     return;
                 }
@@ -156,34 +128,17 @@ final class WorkerCommand extends BaseCommand {
 
     /** Asks the worker to stop; returns at once. Safe to call any number of times, from any thread. */
     void requestStop() {
-        stopRequested.countDown();
+        stop.requestStop();
     }
 
     /** What the shutdown hook runs: ask to stop, then wait until the worker is closed. */
     void stopAndWait() {
-        requestStop();
-        try {
-            stopped.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        stop.stopAndWait();
     }
 
     /** True once the worker is running (its start line was printed). */
     boolean awaitStarted(Duration timeout) throws InterruptedException {
-        return started.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    private void onSignal(String name) {
-        if (signals.incrementAndGet() == 1) {
-            err().println("ferry: SIG" + name + ": stopping gracefully (send it again to force)");
-            err().flush();
-            requestStop();
-        } else {
-            err().println("ferry: SIG" + name + " again: exiting now; unfinished tasks run again when their leases expire");
-            err().flush();
-            Runtime.getRuntime().halt(130);
-        }
+        return stop.awaitStarted(timeout);
     }
 
     private void onEvent(TaskEvent e) {
