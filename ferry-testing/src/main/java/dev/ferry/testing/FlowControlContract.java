@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.ferry.Explanation;
-import dev.ferry.Ferry;
 import dev.ferry.InvalidInputException;
 import dev.ferry.Limit;
 import dev.ferry.RetryPolicy;
@@ -25,8 +24,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,7 +37,7 @@ import org.junit.jupiter.api.Test;
  * }
  * }</pre>
  */
-public abstract class FlowControlContract {
+public abstract class FlowControlContract extends LiveBrokerFixture {
     /** The most a test waits for an outcome. */
     protected static final Duration WAIT = Duration.ofSeconds(30);
 
@@ -48,45 +45,8 @@ public abstract class FlowControlContract {
     public record Job(String name, int n) {
     }
 
-    /** The broker under test. */
-    protected Broker broker;
-    /** A Ferry on it. */
-    protected Ferry ferry;
-    private final List<Worker> workers = new ArrayList<>();
-
-    /**
-     * Makes a fresh, empty broker on the real clock, isolated from other tests.
-     *
-     * @return the broker
-     */
-    protected abstract Broker newBroker();
-
-    @BeforeEach
-    void openFerry() {
-        broker = newBroker();
-        ferry = Ferry.builder().broker(broker).build();
-    }
-
-    @AfterEach
-    void closeFerry() {
-        for (Worker w : workers) {
-            w.shutdown(Duration.ofSeconds(2));
-        }
-        ferry.close();
-        broker.close();
-    }
-
     private WorkerBuilder worker() {
-        return ferry.worker()
-                .pollInterval(Duration.ofMillis(50))
-                .retryPolicy(RetryPolicy.fixed(Duration.ofMillis(10)))
-                .shutdownGrace(Duration.ofSeconds(5));
-    }
-
-    private Worker started(WorkerBuilder builder) {
-        Worker w = builder.start();
-        workers.add(w);
-        return w;
+        return testWorker(ferry, Duration.ofSeconds(5));
     }
 
     private List<String> enqueue(List<Task> tasks) {

@@ -31,8 +31,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -49,7 +47,7 @@ import org.junit.jupiter.api.Test;
  * }</pre>
  * Waits are bounded conditions (Awaitility), never sleeps.
  */
-public abstract class WorkerContract {
+public abstract class WorkerContract extends LiveBrokerFixture {
     /** Generous bound for outcomes that normally take milliseconds; slow CI machines need room. */
     protected static final Duration WAIT = Duration.ofSeconds(20);
 
@@ -57,40 +55,9 @@ public abstract class WorkerContract {
     public record Job(String name, int n) {
     }
 
-    protected Broker broker;
-    protected Ferry ferry;
-    private final List<Worker> workers = new ArrayList<>();
-
-    /** A fresh, empty broker on the real clock. */
-    protected abstract Broker newBroker();
-
-    @BeforeEach
-    void openFerry() {
-        broker = newBroker();
-        ferry = Ferry.builder().broker(broker).build();
-    }
-
-    @AfterEach
-    void closeFerry() {
-        for (Worker w : workers) {
-            w.shutdown(Duration.ofSeconds(2));
-        }
-        ferry.close();
-        broker.close();
-    }
-
     /** A worker builder with fast retries and short intervals for tests. */
     protected dev.ferry.WorkerBuilder worker() {
-        return ferry.worker()
-                .pollInterval(Duration.ofMillis(50))
-                .retryPolicy(RetryPolicy.fixed(Duration.ofMillis(10)))
-                .shutdownGrace(Duration.ofSeconds(5));
-    }
-
-    protected Worker started(dev.ferry.WorkerBuilder builder) {
-        Worker w = builder.start();
-        workers.add(w);
-        return w;
+        return testWorker(ferry, Duration.ofSeconds(5));
     }
 
     protected TaskInfo awaitState(String id, TaskState state) {

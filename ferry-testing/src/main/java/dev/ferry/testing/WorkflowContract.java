@@ -8,7 +8,6 @@ import dev.ferry.BrokerException;
 import dev.ferry.Ferry;
 import dev.ferry.InvalidInputException;
 import dev.ferry.RawJson;
-import dev.ferry.RetryPolicy;
 import dev.ferry.Task;
 import dev.ferry.TaskInfo;
 import dev.ferry.TaskOutcome;
@@ -40,8 +39,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -54,7 +51,7 @@ import org.junit.jupiter.api.Test;
  * <p>A backend proves them with one method, as for {@link WorkerContract}. Steps use several
  * queues, so on Redis Cluster they live on different hash slots. Waits are bounded (Awaitility).
  */
-public abstract class WorkflowContract {
+public abstract class WorkflowContract extends LiveBrokerFixture {
     protected static final Duration WAIT = Duration.ofSeconds(30);
     private static final String[] QUEUES = {"wf-a", "wf-b", "wf-c", "default"};
 
@@ -62,42 +59,16 @@ public abstract class WorkflowContract {
     public record Num(int n) {
     }
 
-    protected Broker broker;
-    protected Ferry ferry;
-    private final List<Worker> workers = new ArrayList<>();
-    private final List<Ferry> extraFerries = new ArrayList<>();
     /** Handler runs by task id (a step runs twice only after a lost ack or a failed continuation). */
     private final Map<String, Integer> runs = new ConcurrentHashMap<>();
     /** Handler starts and ends, in the order they happened. */
     private final List<String> log = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    /** A fresh, empty broker on the real clock. */
-    protected abstract Broker newBroker();
-
-    @BeforeEach
-    void openFerry() {
-        broker = newBroker();
-        ferry = Ferry.builder().broker(broker).build();
-    }
-
-    @AfterEach
-    void closeFerry() {
-        for (Worker w : workers) {
-            w.shutdown(Duration.ofSeconds(2));
-        }
-        extraFerries.forEach(Ferry::close);
-        ferry.close();
-        broker.close();
-    }
-
     /** A worker on every test queue with the standard test handlers. */
     private WorkerBuilder worker(Ferry on) {
-        return on.worker()
+        return testWorker(on, Duration.ofSeconds(2))
                 .queues(QUEUES)
                 .concurrency(8)
-                .pollInterval(Duration.ofMillis(50))
-                .retryPolicy(RetryPolicy.fixed(Duration.ofMillis(10)))
-                .shutdownGrace(Duration.ofSeconds(2))
                 .handle("num.start", Num.class, (num, ctx) -> {
                     count(ctx.id());
                     log.add("end:" + ctx.id());
@@ -131,11 +102,6 @@ public abstract class WorkflowContract {
                 });
     }
 
-    private Worker started(WorkerBuilder b) {
-        Worker w = b.start();
-        workers.add(w);
-        return w;
-    }
 
     private void count(String taskId) {
         runs.merge(taskId, 1, Integer::sum);
@@ -468,9 +434,7 @@ public abstract class WorkflowContract {
     }
 
     private Ferry over(Broker decorated) {
-        Ferry f = Ferry.builder().broker(decorated).build();
-        extraFerries.add(f);
-        return f;
+        return extraFerry(decorated);
     }
 
     @Test
@@ -523,7 +487,7 @@ public abstract class WorkflowContract {
         Broker noRenew = new NoRenewals(broker);
         CountDownLatch done = new CountDownLatch(1);
         Ferry faulty = over(noRenew);
-        started(worker(faulty).lease(Duration.ofMillis(500)).maxLeaseExpirations(1)
+        Worker hung = started(worker(faulty).lease(Duration.ofMillis(500)).maxLeaseExpirations(1)
                 .handle("num.hang", Num.class, (num, ctx) -> {
                     count(ctx.id());
                     done.await(WAIT.toSeconds(), TimeUnit.SECONDS);
@@ -539,7 +503,7 @@ public abstract class WorkflowContract {
             done.countDown();
         }
         // the late handler's completion does not revive the workflow
-        await().atMost(WAIT).until(() -> workers.get(0).inFlight() == 0);
+        await().atMost(WAIT).until(() -> hung.inFlight() == 0);
         assertThat(ferry.inspector().workflow(run.id()).orElseThrow().status()).isEqualTo(WorkflowInfo.Status.FAILED);
         assertThat(runsOf(run.taskId("after"))).isZero();
     }
