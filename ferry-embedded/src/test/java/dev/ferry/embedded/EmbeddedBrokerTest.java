@@ -25,8 +25,11 @@ import dev.ferry.spi.ClaimedTask;
 import dev.ferry.spi.EnqueueRequest;
 import dev.ferry.spi.NewTask;
 import dev.ferry.spi.Outcome;
+import dev.ferry.spi.PermitOp;
+import dev.ferry.spi.PermitRequest;
 import dev.ferry.spi.PromoteRequest;
 import dev.ferry.spi.PruneRequest;
+import dev.ferry.spi.RecordCommand;
 import dev.ferry.spi.RecoverRequest;
 import dev.ferry.testing.ManualClock;
 import java.nio.charset.StandardCharsets;
@@ -313,8 +316,37 @@ class EmbeddedBrokerTest {
             }
             try (ResultSet rs = st.executeQuery("SELECT max(version) FROM ferry_schema")) {
                 assertThat(rs.next()).isTrue();
-                assertThat(rs.getInt(1)).isEqualTo(1);
+                assertThat(rs.getInt(1)).isEqualTo(2);
             }
+        }
+    }
+
+    @Test
+    void aVersionOneFileIsUpgradedInPlaceKeepingItsTasks() throws SQLException {
+        Path file = dir.resolve("ferry.db");
+        String id;
+        try (EmbeddedBroker broker = open(file)) {
+            id = broker.enqueue(new EnqueueRequest(List.of(task("q")))).results().get(0).id();
+        }
+        // What a file written before version 2 looks like: no flow-control or record tables.
+        try (Connection c = raw(file); Statement st = c.createStatement()) {
+            st.execute("DROP TABLE ferry_bucket");
+            st.execute("DROP TABLE ferry_semaphore");
+            st.execute("DROP TABLE ferry_record");
+            st.execute("DELETE FROM ferry_schema");
+            st.execute("INSERT INTO ferry_schema (version) VALUES (1)");
+        }
+
+        try (EmbeddedBroker broker = open(file)) {
+            assertThat(broker.get(id)).isPresent();
+            assertThat(broker.records(new RecordCommand.Put("cron", "k", "{}", false)).count()).isEqualTo(1);
+            assertThat(broker.permits(new PermitRequest(List.of(new PermitOp.Take("b", 1, Duration.ofSeconds(1), 1))))
+                    .results().get(0).granted()).isTrue();
+        }
+        try (Connection c = raw(file); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT max(version) FROM ferry_schema")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getInt(1)).isEqualTo(2);
         }
     }
 

@@ -11,6 +11,9 @@ import dev.ferry.spi.ClaimRequest;
 import dev.ferry.spi.ClaimedTask;
 import dev.ferry.spi.EnqueueRequest;
 import dev.ferry.spi.NewTask;
+import dev.ferry.spi.PermitOp;
+import dev.ferry.spi.PermitRequest;
+import dev.ferry.spi.PermitResponse;
 import dev.ferry.testing.ManualClock;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -57,6 +60,48 @@ class PostgresBrokerTest {
             rs.next();
             return rs.getLong(1);
         }
+    }
+
+    @Test
+    void aClaimOfSeveralQueuesKeepsClaimOrderBehindAFullDueWindowToo() {
+        ManualClock clock = new ManualClock();
+        PostgresBroker broker = track(TestDatabase.broker(schema).clock(clock).build());
+        List<NewTask> tasks = new ArrayList<>();
+        for (int i = 1; i <= 1_200; i++) {
+            tasks.add(task("pile", 50, Duration.ofMillis(i)));
+        }
+        NewTask urgentButLastDue = task("pile", 0, Duration.ofMillis(1_500));
+        tasks.add(urgentButLastDue);
+        broker.enqueue(new EnqueueRequest(tasks));
+        clock.advance(Duration.ofSeconds(2));
+
+        // Several queues: one transaction (not the single-statement path of a one-queue claim).
+        List<ClaimedTask> claimed = broker.claim(new ClaimRequest("w", List.of("empty", "pile"), 2,
+                Duration.ofSeconds(30))).tasks();
+
+        assertThat(claimed).extracting(ClaimedTask::id).containsExactly(urgentButLastDue.id(), tasks.get(0).id());
+    }
+
+    @Test
+    void permitsRunOnTheDatabaseClock() {
+        PostgresBroker broker = track(TestDatabase.broker(schema).build());
+        PermitOp take = new PermitOp.Take("db-clock", 1, Duration.ofHours(1), 1);
+        Instant before = Instant.now().minusSeconds(5);
+        List<PermitResponse.Result> results = broker.permits(new PermitRequest(List.of(take, take))).results();
+        assertThat(results.get(0).granted()).isTrue();
+        assertThat(results.get(1).granted()).isFalse();
+        assertThat(results.get(1).retryAt()).isBetween(before.plus(Duration.ofHours(1)),
+                Instant.now().plusSeconds(5).plus(Duration.ofHours(1)));
+        assertThat(results.get(1).retryAt().getNano() % 1_000_000).as("whole milliseconds").isZero();
+
+        PermitOp acquire = new PermitOp.Acquire("db-sem", 1, "h1", Duration.ofMinutes(1));
+        assertThat(broker.permits(new PermitRequest(List.of(acquire))).results().get(0).granted()).isTrue();
+        PermitResponse.Result denied = broker.permits(new PermitRequest(List.of(
+                new PermitOp.Acquire("db-sem", 1, "h2", Duration.ofMinutes(1))))).results().get(0);
+        assertThat(denied.granted()).isFalse();
+        assertThat(denied.retryAt()).isAfter(before.plus(Duration.ofMinutes(1)));
+        assertThat(broker.permits(new PermitRequest(List.of(new PermitOp.Release("db-sem", "h1")))).results().get(0)
+                .granted()).isTrue();
     }
 
     @Test

@@ -83,6 +83,7 @@ class QueryPlanTest {
                 case "worker" -> ps.setString(i, "w");
                 case "max" -> ps.setInt(i, 50);
                 case "window" -> ps.setInt(i, 1001);
+                case "guard" -> ps.setBoolean(i, true);
                 case "lease_us" -> ps.setLong(i, 30_000_000L);
                 default -> throw new AssertionError(name);
             }
@@ -107,6 +108,7 @@ class QueryPlanTest {
                 case "tokens" -> ps.setArray(i, ps.getConnection().createArrayOf("int8", tokens));
                 case "results" -> ps.setArray(i, ps.getConnection().createArrayOf("text", results));
                 case "lease_us" -> ps.setLong(i, 30_000_000L);
+                case "count_stats" -> ps.setBoolean(i, true);
                 default -> throw new AssertionError(name);
             }
         };

@@ -6,10 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ferry.BrokerException;
 import dev.ferry.Ferry;
 import dev.ferry.Task;
+import dev.ferry.spi.PermitOp;
+import dev.ferry.spi.PermitRequest;
+import dev.ferry.spi.RecordCommand;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -49,7 +53,7 @@ class SchemaMigrationTest {
         try (PostgresBroker b = TestDatabase.broker(schema).build()) {
             assertThat(b.get(id)).isPresent();
         }
-        assertThat(versions()).containsExactly(1);
+        assertThat(versions()).containsExactly(1, 2);
     }
 
     @Test
@@ -69,7 +73,7 @@ class SchemaMigrationTest {
                 f.get(60, TimeUnit.SECONDS).close();
             }
         }
-        assertThat(versions()).containsExactly(1);
+        assertThat(versions()).containsExactly(1, 2);
     }
 
     @Test
@@ -87,22 +91,51 @@ class SchemaMigrationTest {
         }
     }
 
-    @Test
-    void withMigrateOffASchemaAppliedByHandFromTheShippedFilesWorks() throws Exception {
-        String script = dev.ferry.postgres.internal.Schema.script(1, "\"" + schema + "\"");
+    /** Applies the shipped files up to {@code version} by hand, as a DBA would with migrate off. */
+    private void applyByHand(int version) throws SQLException {
+        String[] descriptions = {"tasks", "permits_records"};
         try (Connection c = TestDatabase.connect(); Statement s = c.createStatement()) {
             c.setAutoCommit(false);
             s.execute("CREATE SCHEMA \"" + schema + "\"");
-            s.execute(script);
             s.execute("CREATE TABLE \"" + schema + "\".schema_version (version integer PRIMARY KEY,"
                     + " description text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
-            s.execute("INSERT INTO \"" + schema + "\".schema_version (version, description) VALUES (1, 'tasks')");
+            for (int v = 1; v <= version; v++) {
+                s.execute(dev.ferry.postgres.internal.Schema.script(v, "\"" + schema + "\""));
+                s.execute("INSERT INTO \"" + schema + "\".schema_version (version, description) VALUES (" + v
+                        + ", '" + descriptions[v - 1] + "')");
+            }
             c.commit();
         }
+    }
+
+    @Test
+    void withMigrateOffASchemaAppliedByHandFromTheShippedFilesWorks() throws Exception {
+        applyByHand(2);
         try (PostgresBroker b = TestDatabase.broker(schema).migrate(false).build();
              Ferry ferry = Ferry.builder().broker(b).build()) {
             assertThat(ferry.client().enqueue(Task.ofJson("t.hand", "{}")).created()).isTrue();
         }
+    }
+
+    @Test
+    void aVersionOneSchemaIsUpgradedKeepingItsTasksOrRefusedWithMigrateOff() throws Exception {
+        applyByHand(1);
+        assertThatThrownBy(() -> TestDatabase.broker(schema).migrate(false).build())
+                .isInstanceOf(BrokerException.class)
+                .hasMessageContaining("is at version 1")
+                .hasMessageContaining("V2__permits_records.sql");
+        String id;
+        try (PostgresBroker b = TestDatabase.broker(schema).build(); Ferry ferry = Ferry.builder().broker(b).build()) {
+            id = ferry.client().enqueue(Task.ofJson("t.kept", "{}")).id();
+        }
+        // upgraded: a broker with migrate off accepts the schema, and the version 2 tables work
+        try (PostgresBroker b = TestDatabase.broker(schema).migrate(false).build()) {
+            assertThat(b.get(id)).isPresent();
+            assertThat(b.records(new RecordCommand.Put("cron", "k", "{}", false)).count()).isEqualTo(1);
+            assertThat(b.permits(new PermitRequest(List.of(new PermitOp.Take("b", 1, Duration.ofSeconds(1), 1))))
+                    .results().get(0).granted()).isTrue();
+        }
+        assertThat(versions()).containsExactly(1, 2);
     }
 
     @Test

@@ -15,8 +15,12 @@ final class Sql {
     private Sql() {
     }
 
-    /** The schema version this code writes and understands. */
-    static final int SCHEMA_VERSION = 1;
+    /**
+     * The schema version this code writes and understands. 1: tasks and coordination; 2: token
+     * buckets, semaphore holders and records (new tables only, so a version-1 file is upgraded
+     * in place by creating them).
+     */
+    static final int SCHEMA_VERSION = 2;
 
     /** Created in one transaction on open; every statement is idempotent. */
     static final List<String> SCHEMA = List.of(
@@ -131,7 +135,35 @@ final class Sql {
                 key   TEXT    PRIMARY KEY,
                 value INTEGER NOT NULL
             ) WITHOUT ROWID""",
-            "INSERT INTO ferry_meta (key, value) VALUES ('lease_token', 0) ON CONFLICT (key) DO NOTHING");
+            "INSERT INTO ferry_meta (key, value) VALUES ('lease_token', 0) ON CONFLICT (key) DO NOTHING",
+            // Version 2. Token buckets: tokens left at `at` (ms); full again at full_at, after
+            // which the row means nothing and prune deletes it.
+            """
+            CREATE TABLE IF NOT EXISTS ferry_bucket (
+                name    TEXT    PRIMARY KEY,
+                tokens  REAL    NOT NULL,
+                at      INTEGER NOT NULL,
+                full_at INTEGER NOT NULL
+            ) WITHOUT ROWID""",
+            "CREATE INDEX IF NOT EXISTS ferry_bucket_full ON ferry_bucket (full_at)",
+            // Semaphore holders, each until its expiry (ms); a holder past it no longer counts.
+            """
+            CREATE TABLE IF NOT EXISTS ferry_semaphore (
+                name       TEXT    NOT NULL,
+                holder     TEXT    NOT NULL,
+                expires_at INTEGER NOT NULL,
+                PRIMARY KEY (name, holder)
+            ) WITHOUT ROWID""",
+            "CREATE INDEX IF NOT EXISTS ferry_semaphore_expiry ON ferry_semaphore (expires_at)",
+            // Small documents kept until deleted (cron schedules, limit definitions).
+            """
+            CREATE TABLE IF NOT EXISTS ferry_record (
+                namespace  TEXT    NOT NULL,
+                key        TEXT    NOT NULL,
+                json       TEXT    NOT NULL,
+                updated_at INTEGER NOT NULL,
+                PRIMARY KEY (namespace, key)
+            ) WITHOUT ROWID""");
 
     static final String SCHEMA_VERSION_GET = "SELECT max(version) FROM ferry_schema";
     static final String SCHEMA_VERSION_SET = "INSERT INTO ferry_schema (version) VALUES (?)";
@@ -415,6 +447,44 @@ final class Sql {
     static final String LEADER_PUT = """
             INSERT INTO ferry_leader (name, holder, until) VALUES (?, ?, ?)
             ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, until = excluded.until""";
+
+    // ---- flow control and records ---------------------------------------------------------
+
+    static final String BUCKET_GET = "SELECT tokens, at, full_at FROM ferry_bucket WHERE name = ?";
+
+    static final String BUCKET_PUT = """
+            INSERT INTO ferry_bucket (name, tokens, at, full_at) VALUES (?, ?, ?, ?)
+            ON CONFLICT (name) DO UPDATE SET tokens = excluded.tokens, at = excluded.at, full_at = excluded.full_at""";
+
+    static final String PRUNE_BUCKETS = "DELETE FROM ferry_bucket WHERE full_at <= ?";
+
+    /** Live holders of a semaphore (?1) at now (?2). */
+    static final String SEMAPHORE_HOLDERS = """
+            SELECT holder, expires_at FROM ferry_semaphore WHERE name = ?1 AND expires_at > ?2""";
+
+    static final String SEMAPHORE_PUT = """
+            INSERT INTO ferry_semaphore (name, holder, expires_at) VALUES (?, ?, ?)
+            ON CONFLICT (name, holder) DO UPDATE SET expires_at = excluded.expires_at""";
+
+    /** Removes a holder; returns its expiry, so the caller knows whether the slot was live. */
+    static final String SEMAPHORE_DELETE = """
+            DELETE FROM ferry_semaphore WHERE name = ? AND holder = ? RETURNING expires_at""";
+
+    static final String PRUNE_SEMAPHORES = "DELETE FROM ferry_semaphore WHERE expires_at <= ?";
+
+    static final String RECORD_GET = "SELECT key, json, updated_at FROM ferry_record WHERE namespace = ? AND key = ?";
+
+    static final String RECORD_ALL = "SELECT key, json, updated_at FROM ferry_record WHERE namespace = ? ORDER BY key";
+
+    static final String RECORD_PUT = """
+            INSERT INTO ferry_record (namespace, key, json, updated_at) VALUES (?, ?, ?, ?)
+            ON CONFLICT (namespace, key) DO UPDATE SET json = excluded.json, updated_at = excluded.updated_at""";
+
+    static final String RECORD_PUT_IF_ABSENT = """
+            INSERT INTO ferry_record (namespace, key, json, updated_at) VALUES (?, ?, ?, ?)
+            ON CONFLICT (namespace, key) DO NOTHING""";
+
+    static final String RECORD_DELETE = "DELETE FROM ferry_record WHERE namespace = ? AND key = ?";
 
     static final String WORKER_PUT = """
             INSERT INTO ferry_worker (worker_id, host, pid, queues, concurrency, busy, started_at, last_heartbeat)

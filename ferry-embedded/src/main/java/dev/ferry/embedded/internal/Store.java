@@ -19,11 +19,15 @@ import dev.ferry.spi.IdempotencyRequest;
 import dev.ferry.spi.LeaderRequest;
 import dev.ferry.spi.LeaderResponse;
 import dev.ferry.spi.ListRequest;
+import dev.ferry.spi.PermitRequest;
+import dev.ferry.spi.PermitResponse;
 import dev.ferry.spi.ProgressRequest;
 import dev.ferry.spi.PromoteRequest;
 import dev.ferry.spi.PromoteResponse;
 import dev.ferry.spi.PruneRequest;
 import dev.ferry.spi.PruneResponse;
+import dev.ferry.spi.RecordCommand;
+import dev.ferry.spi.RecordResponse;
 import dev.ferry.spi.RecoverRequest;
 import dev.ferry.spi.RecoverResponse;
 import dev.ferry.spi.ReleaseRequest;
@@ -224,6 +228,26 @@ public final class Store implements Broker {
     @Override
     public LeaderResponse lead(LeaderRequest request) {
         return writer.execute("lead", tx -> TaskWrites.lead(tx, request));
+    }
+
+    @Override
+    public PermitResponse permits(PermitRequest request) {
+        Objects.requireNonNull(request, "request");
+        if (request.ops().isEmpty()) {
+            return new PermitResponse(List.of());
+        }
+        return writer.execute("permits", tx -> Permits.apply(tx, request));
+    }
+
+    @Override
+    public RecordResponse records(RecordCommand command) {
+        Objects.requireNonNull(command, "command");
+        return switch (command) {
+            case RecordCommand.Get get -> reads.read("records", false, c -> Records.read(c, get));
+            case RecordCommand.All all -> reads.read("records", false, c -> Records.read(c, all));
+            case RecordCommand.Put put -> writer.execute("records", tx -> Records.write(tx, put));
+            case RecordCommand.Delete delete -> writer.execute("records", tx -> Records.write(tx, delete));
+        };
     }
 
     @Override

@@ -614,6 +614,7 @@ final class TaskWrites {
         PreparedStatement workers = tx.statement(Sql.PRUNE_WORKERS);
         workers.setLong(1, now - WORKER_TTL_MILLIS);
         workers.executeUpdate();
+        Permits.prune(tx);
         return new PruneResponse(pruned);
     }
 

@@ -73,7 +73,7 @@ public final class ConnectionBroker implements Broker {
                 throw new BrokerException("transactional enqueue: the connection is in auto-commit mode, so there is"
                         + " no transaction to join: call setAutoCommit(false) first", false);
             }
-            try (Tx tx = new Tx(connection, db.sql(), db.testNow(), db.channel())) {
+            try (Tx tx = new Tx(connection, db.sql(), db.testNow(), db.channel(), false)) {
                 EnqueueResponse response = Enqueues.enqueue(tx, request.tasks());
                 tx.finish();
                 return response;

@@ -25,6 +25,10 @@ import java.util.Set;
  * </ol>
  * A duplicate id inside the batch is refused before anything is sent: the first occurrence
  * decides, and any later one is a duplicate of it whether it was created or refused.
+ *
+ * <p>In the broker's own transaction, when no task has a unique key (the common case), steps 2
+ * and 4 are one statement that also sends the NOTIFY and carries the {@code COMMIT}
+ * ({@code enqueue_finished_undo.sql}): an enqueue is then two round trips whatever its size.
  */
 public final class Enqueues {
     private Enqueues() {
@@ -70,8 +74,16 @@ public final class Enqueues {
         Set<String> pending = new HashSet<>();
         Set<String> inserted = insert(tx, fresh, pending);
         Set<String> refused = new LinkedHashSet<>();
+        boolean notified = false;
         if (!inserted.isEmpty()) {
-            refused.addAll(finishedIds(tx, inserted));
+            if (tx.ownsCommit() && tx.nothingToFinish() && noUniqueKeys(fresh)) {
+                // The common case: nothing left to decide after this check, so it also notifies
+                // and commits in the same round trip.
+                refused.addAll(finishedUndoAndCommit(tx, inserted, fresh, pending));
+                notified = true;
+            } else {
+                refused.addAll(finishedIds(tx, inserted));
+            }
         }
         // Unique keys, in batch order, for tasks created so far.
         java.util.Map<String, String> keyHolders = new java.util.HashMap<>();
@@ -84,7 +96,7 @@ public final class Enqueues {
                 }
             }
         }
-        if (!refused.isEmpty()) {
+        if (!refused.isEmpty() && !notified) {
             tx.stmt("enqueue_undo").textArray("ids", new ArrayList<>(refused)).update();
         }
         int f = 0;
@@ -101,7 +113,12 @@ public final class Enqueues {
             } else {
                 results[i] = new EnqueueResult(t.id(), EnqueueResult.Status.CREATED);
                 if (pending.contains(t.id())) {
-                    tx.wake(t.queue()); // a delayed task wakes nobody: workers find it when it is due
+                    // a delayed task wakes nobody: workers find it when it is due
+                    if (notified) {
+                        tx.wakeNotified(t.queue());
+                    } else {
+                        tx.wake(t.queue());
+                    }
                 }
             }
         }
@@ -159,6 +176,33 @@ public final class Enqueues {
             }
         }
         return inserted;
+    }
+
+    private static boolean noUniqueKeys(List<NewTask> tasks) {
+        for (NewTask t : tasks) {
+            if (t.uniqueKey() != null) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The finished-id check, the undo of what it refuses, the NOTIFY and the COMMIT, in one round trip. */
+    private static Set<String> finishedUndoAndCommit(Tx tx, Set<String> inserted, List<NewTask> tasks,
+            Set<String> pending) throws SQLException {
+        Set<String> wake = new LinkedHashSet<>();
+        if (tx.channel() != null) {
+            for (NewTask t : tasks) {
+                if (pending.contains(t.id())) {
+                    wake.add(t.queue());
+                }
+            }
+        }
+        Set<String> found = new HashSet<>();
+        tx.lastStmt("enqueue_finished_undo").textArray("ids", new ArrayList<>(inserted))
+                .text("channel", tx.channel() == null ? "" : tx.channel()).textArray("wake", new ArrayList<>(wake))
+                .execute(rs -> found.add(rs.getString(1)));
+        return found;
     }
 
     private static Set<String> finishedIds(Tx tx, Set<String> ids) throws SQLException {

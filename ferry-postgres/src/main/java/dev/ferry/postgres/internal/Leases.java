@@ -109,7 +109,7 @@ public final class Leases {
                     later.add(a);
                 }
             }
-            Set<String> done = ackRound(tx, new ArrayList<>(round.values()));
+            Set<String> done = ackRound(tx, new ArrayList<>(round.values()), later.isEmpty());
             for (String id : round.keySet()) {
                 if (done.contains(id)) {
                     applied.add(id);
@@ -123,7 +123,8 @@ public final class Leases {
         return rejected;
     }
 
-    private static Set<String> ackRound(Tx tx, List<Ack> acks) throws SQLException {
+    /** One round of acks (distinct task ids); {@code last}: no round follows in this transaction. */
+    private static Set<String> ackRound(Tx tx, List<Ack> acks, boolean last) throws SQLException {
         Map<Class<?>, List<Ack>> byKind = new HashMap<>();
         for (Ack a : acks) {
             byKind.computeIfAbsent(a.outcome().getClass(), k -> new ArrayList<>()).add(a);
@@ -138,14 +139,18 @@ public final class Leases {
             for (Ack a : completed) {
                 results.add(((Outcome.Completed) a.outcome()).resultJson());
             }
-            Stmt s = leaseArrays(tx.stmt("ack_complete"), completed).textArray("results", results);
-            try (ResultSet rs = s.query()) {
-                while (rs.next()) {
-                    applied.add(rs.getString(1));
+            // Only completions, in one round (the usual batch): the statement counts them itself
+            // and carries the COMMIT, so the whole ack is one round trip.
+            boolean alone = last && byKind.size() == 1 && tx.ownsCommit() && tx.nothingToFinish();
+            Stmt s = leaseArrays(alone ? tx.lastStmt("ack_complete") : tx.stmt("ack_complete"), completed)
+                    .textArray("results", results).bool("count_stats", alone);
+            s.execute(rs -> {
+                applied.add(rs.getString(1));
+                if (!alone) {
                     tx.count(rs.getString(2), Tx.COMPLETED, 1);
                     tx.count(rs.getString(2), Tx.PROCESSED, 1);
                 }
-            }
+            });
         }
         List<Ack> retries = byKind.getOrDefault(Outcome.Retry.class, List.of());
         if (!retries.isEmpty()) {

@@ -21,11 +21,16 @@ import dev.ferry.spi.IdempotencyRequest;
 import dev.ferry.spi.LeaderRequest;
 import dev.ferry.spi.LeaderResponse;
 import dev.ferry.spi.ListRequest;
+import dev.ferry.spi.PermitOp;
+import dev.ferry.spi.PermitRequest;
+import dev.ferry.spi.PermitResponse;
 import dev.ferry.spi.ProgressRequest;
 import dev.ferry.spi.PromoteRequest;
 import dev.ferry.spi.PromoteResponse;
 import dev.ferry.spi.PruneRequest;
 import dev.ferry.spi.PruneResponse;
+import dev.ferry.spi.RecordCommand;
+import dev.ferry.spi.RecordResponse;
 import dev.ferry.spi.RecoverRequest;
 import dev.ferry.spi.RecoverResponse;
 import dev.ferry.spi.ReleaseRequest;
@@ -34,7 +39,7 @@ import dev.ferry.spi.RenewRequest;
 import dev.ferry.spi.RenewResponse;
 import dev.ferry.spi.TaskPage;
 import java.sql.ResultSet;
-import java.util.HashSet;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -93,15 +98,19 @@ public final class PgStore implements Broker {
         Leases.require(request.lease(), "lease");
         Leases.require(request.workerId(), "workerId");
         notifier.beforeClaim(request.queues());
-        Set<String> promoteFirst = new HashSet<>();
-        while (true) {
-            try {
-                List<ClaimedTask> tasks = db.tx("claim", tx -> Claims.claim(tx, request, promoteFirst));
-                return new ClaimResponse(tasks);
-            } catch (Claims.PromoteFirst e) {
-                promoteFirst.add(e.queue()); // rolled back: claim again, promoting that queue first
-            }
+        List<String> queues = Claims.queues(request);
+        if (request.max() < 1 || queues.isEmpty()) {
+            return new ClaimResponse(List.of());
         }
+        if (queues.size() != 1) {
+            return new ClaimResponse(db.tx("claim", tx -> Claims.claim(tx, request)));
+        }
+        String queue = queues.get(0);
+        List<ClaimedTask> tasks = db.single("claim", tx -> Claims.claimGuarded(tx, request, queue, request.max()));
+        if (tasks == null) {
+            tasks = db.tx("claim", tx -> Claims.claimAfterPromoting(tx, request, queue, request.max()));
+        }
+        return new ClaimResponse(tasks);
     }
 
     @Override
@@ -111,7 +120,7 @@ public final class PgStore implements Broker {
         if (request.leases().isEmpty()) {
             return new RenewResponse(Set.of(), Set.of());
         }
-        return db.tx("renew", tx -> Leases.renew(tx, request));
+        return db.single("renew", tx -> Leases.renew(tx, request));
     }
 
     @Override
@@ -136,7 +145,7 @@ public final class PgStore implements Broker {
     public boolean progress(ProgressRequest request) {
         Leases.require(request.lease(), "lease");
         Leases.checkLeases(List.of(request.lease()));
-        return db.tx("progress", tx -> Leases.progress(tx, request));
+        return db.single("progress", tx -> Leases.progress(tx, request));
     }
 
     @Override
@@ -233,6 +242,31 @@ public final class PgStore implements Broker {
                 return new LeaderResponse(holder.equals(request.holder()), holder, Rows.instant(rs, "until"));
             }
         });
+    }
+
+    /**
+     * Each operation in a transaction of its own (see {@link Permits}): atomic on its own, on the
+     * database's time as it runs.
+     */
+    @Override
+    public PermitResponse permits(PermitRequest request) {
+        Objects.requireNonNull(request, "request");
+        List<PermitResponse.Result> results = new ArrayList<>(request.ops().size());
+        for (PermitOp op : request.ops()) {
+            Leases.require(op, "op");
+            // A take or release is one statement: auto-commit, one round trip. An acquire is two
+            // (lock, then decide), the second carrying the COMMIT.
+            results.add(op instanceof PermitOp.Acquire
+                    ? db.tx("permits", tx -> Permits.apply(tx, op))
+                    : db.single("permits", tx -> Permits.apply(tx, op)));
+        }
+        return new PermitResponse(results);
+    }
+
+    @Override
+    public RecordResponse records(RecordCommand command) {
+        Leases.require(command, "command");
+        return db.single("records", tx -> Records.run(tx, command));
     }
 
     @Override

@@ -46,10 +46,23 @@ public final class Sql {
         return testClock;
     }
 
-    /** The statement of resource {@code name}.sql, ready to prepare. */
+    /**
+     * The statement of resource {@code name}.sql, ready to prepare. A name ending in
+     * {@value #COMMIT_SUFFIX} is that statement followed by {@code COMMIT}, sent in the same
+     * round trip (pgjdbc sends both before one Sync; an error in the first skips the commit).
+     */
     public Statement get(String name) {
-        return cache.computeIfAbsent(name, n -> parse(n, resolve(read(ROOT + n + ".sql"))));
+        return cache.computeIfAbsent(name, n -> {
+            if (n.endsWith(COMMIT_SUFFIX)) {
+                String base = n.substring(0, n.length() - COMMIT_SUFFIX.length());
+                return parse(n, resolve(read(ROOT + base + ".sql")).strip() + ";\nCOMMIT");
+            }
+            return parse(n, resolve(read(ROOT + n + ".sql")));
+        });
     }
+
+    /** See {@link #get}. */
+    static final String COMMIT_SUFFIX = "_commit";
 
     private String resolve(String text) {
         return text.replace("{schema}", schema).replace("{now}", testClock ? "(:now::timestamptz)" : "now()");

@@ -50,6 +50,13 @@ public final class Stmt implements AutoCloseable {
         return this;
     }
 
+    public Stmt bool(String name, boolean value) throws SQLException {
+        for (int i : positions(name)) {
+            ps.setBoolean(i, value);
+        }
+        return this;
+    }
+
     public Stmt int8(String name, long value) throws SQLException {
         for (int i : positions(name)) {
             ps.setLong(i, value);
@@ -91,6 +98,38 @@ public final class Stmt implements AutoCloseable {
     public ResultSet query() throws SQLException {
         checkBound();
         return ps.executeQuery();
+    }
+
+    /** Reads one row of a result. */
+    @FunctionalInterface
+    public interface RowReader {
+        void row(ResultSet rs) throws SQLException;
+    }
+
+    /**
+     * Runs a statement that may be several ({@code ...; COMMIT}) and reads past every result, so
+     * that an error of any part is thrown here.
+     */
+    public void execute() throws SQLException {
+        execute(rs -> { });
+    }
+
+    /** As {@link #execute()}, handing each row of the first result set to {@code reader}. */
+    public void execute(RowReader reader) throws SQLException {
+        checkBound();
+        boolean resultSet = ps.execute();
+        boolean first = true;
+        while (resultSet || ps.getUpdateCount() != -1) {
+            if (resultSet && first) {
+                first = false;
+                try (ResultSet rs = ps.getResultSet()) {
+                    while (rs.next()) {
+                        reader.row(rs);
+                    }
+                }
+            }
+            resultSet = ps.getMoreResults();
+        }
     }
 
     /** Runs an update; returns its row count. */

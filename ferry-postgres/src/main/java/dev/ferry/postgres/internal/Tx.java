@@ -24,6 +24,9 @@ public final class Tx implements AutoCloseable {
     private final List<Stmt> statements = new ArrayList<>();
     private final TreeMap<String, long[]> deltas = new TreeMap<>();
     private final Set<String> wake = new LinkedHashSet<>();
+    private final Set<String> wakeHere = new LinkedHashSet<>();
+    private final boolean ownsCommit;
+    private boolean committed;
 
     /** Indexes into a queue's delta array, in the order record_stats_and_wake.sql takes them. */
     public static final int COMPLETED = 0;
@@ -39,12 +42,42 @@ public final class Tx implements AutoCloseable {
     /**
      * @param now     broker time for every statement (test clock), or null for the database's now()
      * @param channel the NOTIFY channel, or null when notify is off
+     * @param ownsCommit true for the broker's own transactions, which its last statement may commit
+     *                   ({@link #lastStmt}); false on the application's connection (transactional enqueue)
      */
-    public Tx(Connection connection, Sql sql, Instant now, String channel) {
+    public Tx(Connection connection, Sql sql, Instant now, String channel, boolean ownsCommit) {
         this.connection = connection;
         this.sql = sql;
         this.now = now;
         this.channel = channel;
+        this.ownsCommit = ownsCommit;
+    }
+
+    /** True when the transaction's last statement may carry its COMMIT ({@link #lastStmt}). */
+    public boolean ownsCommit() {
+        return ownsCommit;
+    }
+
+    /**
+     * The statement that ends the transaction: with {@link #ownsCommit()}, the named statement
+     * followed by {@code COMMIT} in the same round trip (run it with {@link Stmt#execute(Stmt.RowReader)});
+     * nothing may be written after it. It must record its own stats and send its own
+     * notifications: {@link #finishAndCommit()} then has nothing left to do.
+     */
+    public Stmt lastStmt(String name) throws SQLException {
+        if (!ownsCommit) {
+            return stmt(name);
+        }
+        if (committed) {
+            throw new IllegalStateException("sql/" + name + ".sql after the transaction's last statement");
+        }
+        committed = true;
+        return stmt(name + Sql.COMMIT_SUFFIX);
+    }
+
+    /** The NOTIFY channel, or null when notify is off. */
+    public String channel() {
+        return channel;
     }
 
     /** Prepares the named statement; closed with this transaction. */
@@ -79,18 +112,69 @@ public final class Tx implements AutoCloseable {
         wake.add(queue);
     }
 
-    /** The queues this transaction wakes. */
+    /**
+     * Wakes this process's idle workers of the queue after the commit; the transaction's own
+     * statement already sent the NOTIFY for other processes.
+     */
+    public void wakeNotified(String queue) {
+        wakeHere.add(queue);
+    }
+
+    /** The queues this transaction wakes in this process. */
     public Set<String> woken() {
-        return wake;
+        if (wakeHere.isEmpty()) {
+            return wake;
+        }
+        Set<String> all = new LinkedHashSet<>(wake);
+        all.addAll(wakeHere);
+        return all;
     }
 
     /** Writes the stat deltas and sends the wake-ups; the last statement before commit. */
     public void finish() throws SQLException {
-        boolean notify = channel != null && !wake.isEmpty();
-        if (deltas.isEmpty() && !notify) {
+        if (committed) {
+            throw new IllegalStateException("finish after the transaction's last statement");
+        }
+        Stmt s = finishing(false);
+        if (s != null) {
+            try (ResultSet rs = s.query()) {
+                rs.next();
+            }
+        }
+    }
+
+    /**
+     * Writes the stat deltas, sends the wake-ups and commits. When there is something to write,
+     * the statement and the {@code COMMIT} travel together: one round trip instead of two.
+     */
+    public void finishAndCommit() throws SQLException {
+        if (committed) {
+            if (!nothingToFinish()) {
+                throw new IllegalStateException("stats or wake-ups recorded after the transaction's last statement");
+            }
+            connection.commit(); // the server committed already: this only syncs the driver's state
             return;
         }
-        Stmt s = stmt("record_stats_and_wake");
+        Stmt s = finishing(true);
+        if (s == null) {
+            connection.commit();
+        } else {
+            s.execute();
+            // pgjdbc saw the server leave the transaction: this only syncs its state (no round trip).
+            connection.commit();
+        }
+    }
+
+    /** True when {@link #finish()} has nothing to write: the transaction changed no stats and wakes nobody. */
+    public boolean nothingToFinish() {
+        return deltas.isEmpty() && (channel == null || wake.isEmpty());
+    }
+
+    private Stmt finishing(boolean commit) throws SQLException {
+        if (nothingToFinish()) {
+            return null;
+        }
+        Stmt s = stmt(commit ? "record_stats_and_wake_commit" : "record_stats_and_wake");
         List<String> queues = new ArrayList<>(deltas.keySet());
         s.textArray("queues", queues);
         for (int f = 0; f < DELTA_PARAMS.length; f++) {
@@ -101,10 +185,8 @@ public final class Tx implements AutoCloseable {
             s.int8Array(DELTA_PARAMS[f], column);
         }
         s.text("channel", channel == null ? "" : channel);
-        s.textArray("wake", notify ? new ArrayList<>(wake) : List.of());
-        try (ResultSet rs = s.query()) {
-            rs.next();
-        }
+        s.textArray("wake", channel != null && !wake.isEmpty() ? new ArrayList<>(wake) : List.of());
+        return s;
     }
 
     @Override

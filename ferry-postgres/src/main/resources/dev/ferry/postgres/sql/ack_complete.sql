@@ -1,6 +1,9 @@
 -- ack, Completed outcomes: each fenced task moves to task_done as COMPLETED with its result,
 -- finished now and kept until now + retention; its unique key is released.
--- Parameters: :ids text[], :tokens int8[], :results text[] (sorted by id)
+-- With :count_stats (when this is the transaction's only writing statement, sent together with
+-- COMMIT) it also adds the completions to the caller's stat slot, as record_stats_and_wake
+-- would: one round trip for the whole ack. Otherwise the caller counts them.
+-- Parameters: :ids text[], :tokens int8[], :results text[] (sorted by id), :count_stats bool
 -- Returns: id and queue of each task completed (the other acks were refused by the fence).
 WITH moved AS (
     DELETE FROM {schema}.task AS t
@@ -21,5 +24,13 @@ finished AS (
 ),
 released AS (
     DELETE FROM {schema}.unique_key AS k USING moved AS m WHERE k.key = m.unique_key AND k.task_id = m.id
+),
+counted AS (
+    INSERT INTO {schema}.queue_stat AS s (queue, slot, completed, processed_total)
+    SELECT queue, pg_backend_pid() % 64, count(*), count(*)
+    FROM moved WHERE :count_stats GROUP BY queue ORDER BY queue
+    ON CONFLICT (queue, slot) DO UPDATE SET
+        completed       = s.completed + excluded.completed,
+        processed_total = s.processed_total + excluded.processed_total
 )
 SELECT id, queue FROM moved

@@ -5,13 +5,17 @@
 -- yields nothing.
 --
 -- Due tasks are merged from a window of the :window earliest-due ones. When that window is full
--- (due_seen = :window), the caller promotes the queue's due tasks and claims again, so the
--- order stays exact however many due tasks piled up.
+-- (:window due tasks or more), due tasks beyond it could outrank the ones the window holds: the
+-- statement then takes NOTHING and returns one marker row (id NULL, window_full true); the
+-- caller promotes the queue's due tasks and claims again, so the order stays exact however many
+-- due tasks piled up. Taking nothing in that case lets the statement run as its own
+-- transaction (auto-commit, one round trip): there is never a claim to roll back.
 --
 -- The rows are updated by primary key (= ANY(ARRAY(...))), never found by scanning the table.
--- Parameters: :queue text, :max int4, :window int4, :lease_us int8, :worker text
+-- With :guard false (the claim right after such a promotion) the window is merged as it is.
+-- Parameters: :queue text, :max int4, :window int4, :guard bool, :lease_us int8, :worker text
 -- Returns: the tasks taken (unordered: the caller sorts by priority, run_at, seq), each with the
---   new attempt, token and lease expiry, and due_seen.
+--   new attempt, token and lease expiry, window_full false; or only the marker row.
 WITH queue_open AS (
     SELECT NOT EXISTS (SELECT 1 FROM {schema}.queue WHERE name = :queue AND paused) AS is_open
 ),
@@ -35,23 +39,34 @@ due AS (
     LIMIT :max
     FOR UPDATE SKIP LOCKED
 ),
+window_full AS (
+    SELECT :guard AND count(*) >= :window AS is_full FROM due_window
+),
 chosen AS (
     SELECT id FROM (SELECT * FROM pending UNION ALL SELECT * FROM due) AS c
+    WHERE NOT (SELECT is_full FROM window_full)
     ORDER BY priority, run_at, seq
     LIMIT :max
 ),
 token AS (
     SELECT nextval('{schema}.lease_token_seq') AS token
+),
+claimed AS (
+    UPDATE {schema}.task AS t
+    SET state = 'ACTIVE',
+        attempt = t.attempt + 1,
+        lease_token = (SELECT token FROM token),
+        lease_expires_at = {now} + {schema}.micros(:lease_us),
+        worker_id = :worker,
+        started_at = {now},
+        cancel_requested = false
+    WHERE t.id = ANY(ARRAY(SELECT id FROM chosen))
+    RETURNING t.id, t.type, t.payload, t.priority, t.run_at, t.seq, t.attempt, t.max_attempts, t.timeout_us,
+              t.enqueued_at, t.lease_token, t.lease_expires_at, t.headers
 )
-UPDATE {schema}.task AS t
-SET state = 'ACTIVE',
-    attempt = t.attempt + 1,
-    lease_token = (SELECT token FROM token),
-    lease_expires_at = {now} + {schema}.micros(:lease_us),
-    worker_id = :worker,
-    started_at = {now},
-    cancel_requested = false
-WHERE t.id = ANY(ARRAY(SELECT id FROM chosen))
-RETURNING t.id, t.type, t.payload, t.priority, t.run_at, t.seq, t.attempt, t.max_attempts, t.timeout_us,
-          t.enqueued_at, t.lease_token, t.lease_expires_at, t.headers,
-          (SELECT count(*) FROM due_window) AS due_seen
+SELECT id, type, payload, priority, run_at, seq, attempt, max_attempts, timeout_us, enqueued_at, lease_token,
+       lease_expires_at, headers, false AS window_full
+FROM claimed
+UNION ALL
+SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, true
+FROM window_full WHERE is_full

@@ -1,5 +1,6 @@
--- prune, everything else: expired unique keys, idempotency records and leader leases, and
--- worker heartbeats older than 60 seconds.
+-- prune, everything else: expired unique keys, idempotency records and leader leases, worker
+-- heartbeats older than 60 seconds, token buckets that are full again (a bucket with no row is
+-- full) and semaphore holders past their expiry. Records (record table) are never pruned.
 -- Returns: nothing of interest (one row).
 WITH keys AS (
     DELETE FROM {schema}.unique_key WHERE expires_at <= {now}
@@ -12,5 +13,11 @@ leaders AS (
 ),
 workers AS (
     DELETE FROM {schema}.worker WHERE last_heartbeat + interval '60 seconds' < {now}
+),
+buckets AS (
+    DELETE FROM {schema}.token_bucket WHERE full_at <= date_trunc('milliseconds', {now})
+),
+holders AS (
+    DELETE FROM {schema}.semaphore WHERE expires_at <= date_trunc('milliseconds', {now})
 )
 SELECT 1
