@@ -2,10 +2,15 @@
 -- kept until now + retention; its unique key is released.
 -- Parameters: :ids text[], :tokens int8[]
 -- Returns: id and queue of each task cancelled.
-WITH moved AS (
+WITH locked AS MATERIALIZED (
+    -- lock the rows in id order first: renew and ack batches of one worker run concurrently, and
+    -- locking in the same order is what keeps them from deadlocking
+    SELECT id FROM {schema}.task WHERE id = ANY(:ids::text[]) AND state = 'ACTIVE' ORDER BY id FOR UPDATE
+),
+moved AS (
     DELETE FROM {schema}.task AS t
     USING unnest(:ids::text[], :tokens::int8[]) AS a(id, token)
-    WHERE t.id = ANY(:ids::text[]) AND t.id = a.id AND t.state = 'ACTIVE' AND t.lease_token = a.token AND t.lease_expires_at > {now}
+    WHERE t.id IN (SELECT id FROM locked) AND t.id = a.id AND t.state = 'ACTIVE' AND t.lease_token = a.token AND t.lease_expires_at > {now}
     RETURNING t.*
 ),
 finished AS (

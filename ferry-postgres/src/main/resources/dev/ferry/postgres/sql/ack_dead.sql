@@ -4,10 +4,15 @@
 -- Parameters: :ids text[], :tokens int8[], :reasons text[] (DeadReason names), :errors text[]
 --   (JSON objects or NULL)
 -- Returns: id, queue and dead_reason of each task killed.
-WITH moved AS (
+WITH locked AS MATERIALIZED (
+    -- lock the rows in id order first: renew and ack batches of one worker run concurrently, and
+    -- locking in the same order is what keeps them from deadlocking
+    SELECT id FROM {schema}.task WHERE id = ANY(:ids::text[]) AND state = 'ACTIVE' ORDER BY id FOR UPDATE
+),
+moved AS (
     DELETE FROM {schema}.task AS t
     USING unnest(:ids::text[], :tokens::int8[], :reasons::text[], :errors::text[]) AS a(id, token, reason, error)
-    WHERE t.id = ANY(:ids::text[]) AND t.id = a.id AND t.state = 'ACTIVE' AND t.lease_token = a.token AND t.lease_expires_at > {now}
+    WHERE t.id IN (SELECT id FROM locked) AND t.id = a.id AND t.state = 'ACTIVE' AND t.lease_token = a.token AND t.lease_expires_at > {now}
     RETURNING t.*, a.reason AS outcome_reason, a.error AS outcome_error
 ),
 finished AS (
