@@ -17,6 +17,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -54,7 +55,8 @@ import org.HdrHistogram.Histogram;
  *       ack and a random 1-3 ms pause. p50, p99, max from an HdrHistogram.</li>
  *   <li><b>depth</b> (optional): {@value #DEPTH_FINISHED} tasks enqueued and run to completion
  *       (kept for their retention), then {@value #DEPTH_PENDING} tasks left pending in
- *       {@value #DEPTH_QUEUES} other queues; then the drain of phase 3 again, and the used heap after
+ *       {@value #DEPTH_QUEUES} other queues (with {@link BenchOptions#depthDelayed()}: delayed by a day,
+ *       in the queues the depth drains use); then the drain of phase 3 again, and the used heap after
  *       a full GC at the end of both drains. With depth, both drains run {@value #DEPTH_REPEATS}
  *       times and report their median, so the ratio compares like with like.</li>
  * </ol>
@@ -75,6 +77,8 @@ public final class Bench {
     static final int DEPTH_PENDING = 1_000_000;
     static final int DEPTH_FINISHED = 1_000_000;
     static final int DEPTH_QUEUES = 10;
+    /** How far ahead the delayed tasks of a delayed depth store are due: never during the run. */
+    static final Duration DEPTH_DELAY = Duration.ofHours(24);
     /** With depth, the empty and the deep drain are each run this many times (median reported). */
     public static final int DEPTH_REPEATS = 3;
     /** A phase fails when no task finished for this long. */
@@ -179,15 +183,17 @@ public final class Bench {
             depthPerS = deep.perSecond;
             ratio = deep.perSecond / drain.perSecond;
             heapDepth = deep.heapMb;
-            say("[5/%d] drain at depth (%,d pending in other queues, %,d finished): %,.0f tasks/s%s = %.3f of empty; "
-                    + "heap after GC %.1f MiB (empty: %.1f MiB)", steps, pending, finished, deep.perSecond, deep.runs,
+            say("[5/%d] drain at depth (%,d %s, %,d finished): %,.0f tasks/s%s = %.3f of empty; "
+                    + "heap after GC %.1f MiB (empty: %.1f MiB)", steps, pending,
+                    options.depthDelayed() ? "delayed in the drained queues" : "pending in other queues", finished,
+                    deep.perSecond, deep.runs,
                     ratio, deep.heapMb, drain.heapMb);
         }
         return new BenchReport(options.brokerUrl(), backend, options.tasks(), options.concurrency(), options.producers(),
                 enqueue, batch, drain.perSecond,
                 ms(latency.getValueAtPercentile(50)), ms(latency.getValueAtPercentile(99)), ms(latency.getMaxValue()),
                 (int) latency.getTotalCount(), drain.heapMb, depthPerS, ratio, heapDepth, pending, finished,
-                Runtime.version().toString(), Runtime.getRuntime().availableProcessors());
+                Runtime.version().toString(), Runtime.getRuntime().availableProcessors(), options.depthDelayed());
     }
 
     // ---- warm-up -------------------------------------------------------------------------------
@@ -244,6 +250,15 @@ public final class Bench {
     }
 
     private long fill(IntFunction<String> queueOfBatch, int n) {
+        return fill(queueOfBatch, n, Bench::task);
+    }
+
+    /** A task of the bench type for a queue and a number. */
+    private interface TaskMaker {
+        Task make(String queue, long n);
+    }
+
+    private long fill(IntFunction<String> queueOfBatch, int n, TaskMaker maker) {
         Client client = ferry.client();
         int batches = (n + BATCH - 1) / BATCH;
         AtomicLong next = new AtomicLong();
@@ -255,7 +270,7 @@ public final class Bench {
                 long to = Math.min(n, from + BATCH);
                 tasks.clear();
                 for (long i = from; i < to; i++) {
-                    tasks.add(task(queue, i));
+                    tasks.add(maker.make(queue, i));
                 }
                 client.enqueueAll(tasks);
             }
@@ -506,19 +521,32 @@ public final class Bench {
                 seconds(System.nanoTime() - t1));
 
         List<String> pendingQueues = new ArrayList<>();
-        for (int q = 0; q < DEPTH_QUEUES; q++) {
-            pendingQueues.add(queue("depthpending" + q));
+        TaskMaker maker = Bench::task;
+        TaskState waiting = TaskState.PENDING;
+        if (options.depthDelayed()) {
+            // The queues the depth drains will use (drainMedian names them so): their claims must
+            // step over the delayed tasks, which is what this variant measures.
+            for (int r = 0; r < DEPTH_REPEATS; r++) {
+                pendingQueues.add(queue("depthdrain" + r));
+            }
+            maker = (queue, i) -> task(queue, i).delay(DEPTH_DELAY);
+            waiting = TaskState.SCHEDULED;
+        } else {
+            for (int q = 0; q < DEPTH_QUEUES; q++) {
+                pendingQueues.add(queue("depthpending" + q));
+            }
         }
         long t2 = System.nanoTime();
-        fill(b -> pendingQueues.get(b % DEPTH_QUEUES), depthPending);
+        fill(b -> pendingQueues.get(b % pendingQueues.size()), depthPending, maker);
         long pending = 0;
         for (String q : pendingQueues) {
-            pending += ferry.inspector().queue(q).count(TaskState.PENDING);
+            pending += ferry.inspector().queue(q).count(waiting);
         }
-        say("[5/%d] depth set-up: %,d tasks pending in %d other queues (enqueued in %.1f s)", steps, pending,
-                DEPTH_QUEUES, seconds(System.nanoTime() - t2));
+        say("[5/%d] depth set-up: %,d tasks %s in %d queues (enqueued in %.1f s)", steps, pending,
+                options.depthDelayed() ? "delayed by " + DEPTH_DELAY.toHours() + " h" : "pending",
+                pendingQueues.size(), seconds(System.nanoTime() - t2));
         if (finished < depthFinished || pending < depthPending) {
-            throw new FerryException("depth set-up incomplete: " + finished + " finished, " + pending + " pending");
+            throw new FerryException("depth set-up incomplete: " + finished + " finished, " + pending + " " + waiting);
         }
         return new long[] {finished, pending};
     }

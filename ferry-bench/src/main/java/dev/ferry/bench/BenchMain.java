@@ -7,7 +7,7 @@ import java.nio.file.Path;
  * Runs {@link Bench} standalone:
  * <pre>
  * java -cp ... dev.ferry.bench.BenchMain [--broker URL] [--tasks N] [--concurrency N]
- *      [--producers N] [--depth] [--json] [--out FILE]
+ *      [--producers N] [--depth] [--depth-delayed] [--json] [--out FILE]
  * </pre>
  * Progress goes to standard error; the report (a table, or JSON with {@code --json}) to standard output.
  */
@@ -17,12 +17,13 @@ public final class BenchMain {
 
     static final String USAGE = """
             usage: BenchMain [--broker URL] [--tasks N] [--concurrency N] [--producers N]
-                             [--depth] [--json] [--out FILE]
+                             [--depth] [--depth-delayed] [--json] [--out FILE]
               --broker URL       broker to measure (default: a fresh temp SQLite file, deleted afterwards)
               --tasks N          tasks per throughput phase (default 100000)
               --concurrency N    handler slots of the draining worker (default 64)
               --producers N      enqueuing threads (default 8)
               --depth            also drain with 1M tasks pending in other queues and 1M finished (minutes)
+              --depth-delayed    --depth, but the 1M unfinished tasks are delayed by a day, in the drained queues
               --json             print the report as JSON instead of a table
               --out FILE         also write the JSON report to FILE (alias: --json-out)""";
 
@@ -45,6 +46,7 @@ public final class BenchMain {
                         return;
                     }
                     case "--depth" -> options = options.withDepth(true);
+                    case "--depth-delayed" -> options = options.withDepth(true).withDepthDelayed(true);
                     case "--json" -> json = true;
                     case "--broker" -> options = options.withBrokerUrl(value != null ? value : next(args, ++i, arg));
                     case "--tasks" -> options = options.withTasks(number(value != null ? value : next(args, ++i, arg), "tasks"));

@@ -17,8 +17,12 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param depth       also measure the drain with 1,000,000 tasks pending in other queues and
  *                    1,000,000 finished tasks retained in the store (takes minutes)
  * @param jsonOut     where to write the report as JSON, or null
+ * @param depthDelayed with {@code depth}: the 1,000,000 unfinished tasks of the depth store are
+ *                    delayed by a day and sit in the drained queues themselves (scheduled), instead
+ *                    of pending in other queues
  */
-public record BenchOptions(String brokerUrl, int tasks, int concurrency, int producers, boolean depth, Path jsonOut) {
+public record BenchOptions(String brokerUrl, int tasks, int concurrency, int producers, boolean depth, Path jsonOut,
+        boolean depthDelayed) {
     /** Most tasks per phase: the bench keeps no per-task state, but a phase must end in reasonable time. */
     public static final int MAX_TASKS = 100_000_000;
     public static final int MAX_CONCURRENCY = 100_000;
@@ -47,7 +51,7 @@ public record BenchOptions(String brokerUrl, int tasks, int concurrency, int pro
      * a new temp directory (deleted after the run).
      */
     public static BenchOptions defaults() {
-        return new BenchOptions(freshTempSqliteUrl(), 100_000, 64, 8, false, null);
+        return new BenchOptions(freshTempSqliteUrl(), 100_000, 64, 8, false, null, false);
     }
 
     /**
@@ -69,27 +73,35 @@ public record BenchOptions(String brokerUrl, int tasks, int concurrency, int pro
     }
 
     public BenchOptions withBrokerUrl(String brokerUrl) {
-        return new BenchOptions(brokerUrl, tasks, concurrency, producers, depth, jsonOut);
+        return new BenchOptions(brokerUrl, tasks, concurrency, producers, depth, jsonOut, depthDelayed);
     }
 
     public BenchOptions withTasks(int tasks) {
-        return new BenchOptions(brokerUrl, tasks, concurrency, producers, depth, jsonOut);
+        return new BenchOptions(brokerUrl, tasks, concurrency, producers, depth, jsonOut, depthDelayed);
     }
 
     public BenchOptions withConcurrency(int concurrency) {
-        return new BenchOptions(brokerUrl, tasks, concurrency, producers, depth, jsonOut);
+        return new BenchOptions(brokerUrl, tasks, concurrency, producers, depth, jsonOut, depthDelayed);
     }
 
     public BenchOptions withProducers(int producers) {
-        return new BenchOptions(brokerUrl, tasks, concurrency, producers, depth, jsonOut);
+        return new BenchOptions(brokerUrl, tasks, concurrency, producers, depth, jsonOut, depthDelayed);
     }
 
     public BenchOptions withDepth(boolean depth) {
-        return new BenchOptions(brokerUrl, tasks, concurrency, producers, depth, jsonOut);
+        return new BenchOptions(brokerUrl, tasks, concurrency, producers, depth, jsonOut, depthDelayed);
     }
 
     /** Where to write the JSON report; null for nowhere. */
     public BenchOptions withJsonOut(Path jsonOut) {
-        return new BenchOptions(brokerUrl, tasks, concurrency, producers, depth, jsonOut);
+        return new BenchOptions(brokerUrl, tasks, concurrency, producers, depth, jsonOut, depthDelayed);
+    }
+
+    /**
+     * Whether the depth store's unfinished tasks are delayed ones in the drained queues (true) or
+     * pending ones in other queues (false); matters only with {@code depth}.
+     */
+    public BenchOptions withDepthDelayed(boolean depthDelayed) {
+        return new BenchOptions(brokerUrl, tasks, concurrency, producers, depth, jsonOut, depthDelayed);
     }
 }

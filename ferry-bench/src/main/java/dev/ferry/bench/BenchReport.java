@@ -30,10 +30,13 @@ import java.util.Map;
  *                         retained; null without depth
  * @param depthRatio       {@code depthDrainPerS / drainPerS}; null without depth
  * @param heapDepthMb      used heap after GC at the end of the depth drain; null without depth
- * @param depthPending     tasks pending in other queues during the depth drain (0 without depth)
+ * @param depthPending     unfinished tasks in the store during the depth drain (0 without depth): pending
+ *                         in other queues, or with {@code depthDelayed} delayed in the drained queues
  * @param depthFinished    finished tasks retained in the store during the depth drain (0 without depth)
  * @param javaVersion      the JVM that ran the bench
  * @param cpus             processors available to it
+ * @param depthDelayed     the depth store's unfinished tasks were delayed (scheduled) ones in the drained
+ *                         queues rather than pending ones in other queues
  */
 public record BenchReport(
         String broker,
@@ -55,7 +58,8 @@ public record BenchReport(
         long depthPending,
         long depthFinished,
         String javaVersion,
-        int cpus) {
+        int cpus,
+        boolean depthDelayed) {
 
     /** True when the depth figures were measured. */
     public boolean depthRan() {
@@ -82,7 +86,7 @@ public record BenchReport(
             m.put("depth_drain_per_s", round(depthDrainPerS, 1));
             m.put("depth_ratio", round(depthRatio, 3));
             m.put("heap_depth_mb", round(heapDepthMb, 1));
-            m.put("depth_pending", depthPending);
+            m.put(depthDelayed ? "depth_scheduled" : "depth_pending", depthPending);
             m.put("depth_finished", depthFinished);
         }
         m.put("java", javaVersion);
@@ -128,7 +132,8 @@ public record BenchReport(
         rows.add(new String[] {"idle pickup latency max", ms(latencyMaxMs), ""});
         rows.add(new String[] {"heap after drain (after GC)", mb(heapEmptyMb), ""});
         if (depthRan()) {
-            rows.add(new String[] {"drain at depth (" + count(depthPending) + " pending elsewhere, "
+            rows.add(new String[] {"drain at depth (" + count(depthPending)
+                    + (depthDelayed ? " delayed in the drained queues, " : " pending elsewhere, ")
                     + count(depthFinished) + " finished)", rate(depthDrainPerS), ""});
             rows.add(new String[] {"depth / empty drain", String.format(Locale.ROOT, "%.3f", depthRatio), embedded ? ">= 0.85" : ""});
             rows.add(new String[] {"heap after depth drain (after GC)", mb(heapDepthMb), embedded ? "flat" : ""});

@@ -87,9 +87,33 @@ class BenchTest {
     }
 
     @Test
+    void delayedDepthPutsScheduledTasksInTheDrainedQueuesAndStillDrainsOnlyTheReadyOnes(@TempDir Path dir)
+            throws Exception {
+        BenchOptions options = BenchOptions.defaults()
+                .withBrokerUrl("sqlite:" + dir.resolve("delayed.db"))
+                .withTasks(100)
+                .withConcurrency(4)
+                .withProducers(2)
+                .withDepth(true)
+                .withDepthDelayed(true);
+
+        BenchReport report = Bench.run(options, null, 1_200, 300);
+
+        assertThat(report.depthRan()).isTrue();
+        assertThat(report.depthDelayed()).isTrue();
+        assertThat(report.depthPending()).isEqualTo(1_200);
+        assertThat(report.depthFinished()).isEqualTo(300);
+        assertThat(report.depthDrainPerS()).isFinite().isPositive();
+        JsonNode node = new JsonMapper().readTree(report.toJson());
+        assertThat(node.get("depth_scheduled").asLong()).isEqualTo(1_200);
+        assertThat(node.has("depth_pending")).isFalse();
+        assertThat(report.toTable()).contains("delayed in the drained queues");
+    }
+
+    @Test
     void jsonHasTheDepthFieldsWhenDepthRanAndEscapesStrings() throws Exception {
         BenchReport report = new BenchReport("sqlite:/tmp/a \"b\"\\c.db", "embedded", 10, 2, 1, 1.5, 2.5, 3.5,
-                0.25, 0.75, 1.25, 10, 12.5, 3.0, 0.857, 13.0, 1_000_000, 1_000_000, "25", 2);
+                0.25, 0.75, 1.25, 10, 12.5, 3.0, 0.857, 13.0, 1_000_000, 1_000_000, "25", 2, false);
         JsonNode node = new JsonMapper().readTree(report.toJson());
         assertThat(node.get("broker").asString()).isEqualTo("sqlite:/tmp/a \"b\"\\c.db");
         for (String field : List.of("depth_drain_per_s", "depth_ratio", "heap_empty_mb", "heap_depth_mb")) {
@@ -119,5 +143,7 @@ class BenchTest {
                     .satisfies(e -> assertThat(((InvalidInputException) e).field()).isEqualTo(bad.getKey()));
         }
         assertThat(d.withTasks(5).withDepth(true).tasks()).isEqualTo(5);
+        assertThat(d.depthDelayed()).isFalse();
+        assertThat(d.withDepthDelayed(true).withTasks(7).depthDelayed()).isTrue();
     }
 }
