@@ -155,11 +155,14 @@ public final class FlowBench {
             return;
         }
         long t0 = sorted.get(0);
-        // skip the first second (the burst) and measure the steady rate over the rest
-        long from = t0 + TimeUnit.SECONDS.toNanos(1);
-        long to = sorted.get(sorted.size() - 1);
-        long steady = sorted.stream().filter(t -> t >= from).count();
-        double observed = steady / ((to - from) / 1e9);
+        long end = sorted.get(sorted.size() - 1);
+        // The bucket starts full, so the first `burst` starts may come at once; after that the
+        // rate is the limit. Two views: the whole run net of the burst, and the second half alone
+        // (by then any leftover burst is spent), which is the steady rate the limit promises.
+        double net = (sorted.size() - perSecond) / ((end - t0) / 1e9);
+        long mid = t0 + (end - t0) / 2;
+        long secondHalf = sorted.stream().filter(t -> t >= mid).count();
+        double steady = secondHalf / ((end - mid) / 1e9);
         int maxWindow = 0;
         int j = 0;
         for (int i = 0; i < sorted.size(); i++) {
@@ -170,9 +173,9 @@ public final class FlowBench {
         }
         System.out.printf(Locale.ROOT, "rate limit %d/s (burst %d), %d workers x 64 slots, %d s, broker %s%n",
                 perSecond, perSecond, workers, seconds, url);
-        System.out.printf(Locale.ROOT, "  starts: %d; steady observed rate %.1f/s (%.2f%% of the limit)%n",
-                sorted.size(), observed, 100.0 * observed / perSecond);
-        System.out.printf(Locale.ROOT, "  busiest 1 s window: %d starts (limit + burst = %d)%n", maxWindow, 2 * perSecond);
+        System.out.printf(Locale.ROOT, "  starts: %d; second half of the run %.1f/s (%.2f%% of the limit); whole run net of the burst %.1f/s%n",
+                sorted.size(), steady, 100.0 * steady / perSecond, net);
+        System.out.printf(Locale.ROOT, "  busiest 1 s window: %d starts as the handlers saw them (limit + burst = %d)%n", maxWindow, 2 * perSecond);
     }
 
     private static double median(List<Double> values) {
