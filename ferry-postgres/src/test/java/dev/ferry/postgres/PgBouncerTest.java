@@ -62,14 +62,12 @@ class PgBouncerTest {
     @BeforeAll
     static void startPgBouncer() throws IOException {
         Optional<Path> binary = PgBouncerProcess.binary();
-        if (binary.isEmpty()) {
-            String why = "pgbouncer is not installed (looked on the PATH and in /usr/sbin); install it with"
-                    + " apt-get install pgbouncer";
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                fail(why + " (CI=true: this test must run)");
-            }
-            assumeTrue(false, why);
+        String why = "pgbouncer is not installed (looked on the PATH and in /usr/sbin); install it with apt-get install pgbouncer";
+        if (binary.isEmpty() && "true".equalsIgnoreCase(System.getenv("CI"))) {
+            fail(why + " (CI=true: this test must run; .ci/run installs it)");
         }
+        // On a developer machine without pgbouncer the README's test command still passes.
+        assumeTrue(binary.isPresent(), why);
         List<Integer> version = PgBouncerProcess.version(binary.get());
         preparedStatementsSupported = PgBouncerProcess.atLeast(version, PgBouncerProcess.PREPARED_STATEMENTS_SINCE);
         // 1.21+: PgBouncer tracks protocol-level prepared statements itself once this is set.
