@@ -96,20 +96,7 @@ final class AdminCommands {
     /** {@code ferry dead ...}: the dead set. */
     @Command(name = "dead", description = "The dead set (tasks that failed for good).",
             subcommands = Dead.Replay.class)
-    static final class Dead implements java.util.concurrent.Callable<Integer> {
-        @picocli.CommandLine.Spec
-        picocli.CommandLine.Model.CommandSpec spec;
-
-        @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
-        boolean help;
-
-        /** {@code ferry dead} alone: its usage, as an error (a subcommand is required). */
-        @Override
-        public Integer call() {
-            spec.commandLine().usage(spec.commandLine().getErr());
-            return FerryCli.EXIT_USAGE;
-        }
-
+    static final class Dead extends GroupCommand {
         /** {@code ferry dead replay [--queue Q]}. */
         @Command(name = "replay", description = "Send dead tasks back to pending (all, or one queue's).")
         static final class Replay extends BaseCommand {

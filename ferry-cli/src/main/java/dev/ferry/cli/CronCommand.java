@@ -15,20 +15,7 @@ import picocli.CommandLine.Parameters;
 /** {@code ferry cron add|list|remove}: cron schedules stored in the backend. */
 @Command(name = "cron", description = "Cron schedules stored in the backend: add, list, remove. Every running scheduler fires them.",
         subcommands = {CronCommand.Add.class, CronCommand.ListSchedules.class, CronCommand.Remove.class})
-final class CronCommand implements java.util.concurrent.Callable<Integer> {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
-    boolean help;
-
-    /** {@code ferry cron} alone: its usage, as an error (a subcommand is required). */
-    @Override
-    public Integer call() {
-        spec.commandLine().usage(spec.commandLine().getErr());
-        return FerryCli.EXIT_USAGE;
-    }
-
+final class CronCommand extends GroupCommand {
     /** {@code ferry cron add NAME SCHEDULE TYPE [--payload JSON] ...}. */
     @Command(name = "add", description = "Store a schedule: NAME, a cron expression (5 or 6 fields) or 'every 5m', and the task type.")
     static final class Add extends BaseCommand {
