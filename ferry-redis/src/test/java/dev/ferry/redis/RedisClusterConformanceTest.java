@@ -5,8 +5,6 @@ import dev.ferry.testing.BrokerContract;
 import dev.ferry.testing.ManualClock;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 
 /**
  * The conformance suite on a 3-master Redis Cluster the test starts: queues of one test land on
@@ -14,20 +12,8 @@ import org.junit.jupiter.api.BeforeAll;
  * unique keys global, claims across queues, stats and lists of all queues) is checked across slots.
  */
 class RedisClusterConformanceTest extends BrokerContract {
-    private static RedisCluster cluster;
+    private static final RedisCluster cluster = RedisCluster.shared();
     private final Map<Broker, String> prefixes = new ConcurrentHashMap<>();
-
-    @BeforeAll
-    static void startCluster() {
-        cluster = RedisCluster.start();
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     @Override
     protected Broker newBroker(ManualClock clock) {

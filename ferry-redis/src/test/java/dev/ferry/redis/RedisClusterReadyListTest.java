@@ -4,8 +4,6 @@ import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 
 /**
  * The ready-list checks of {@link RedisReadyListTest} on a 3-master Redis Cluster the test starts,
@@ -13,21 +11,9 @@ import org.junit.jupiter.api.BeforeAll;
  * queues of the mix live on different slots.
  */
 class RedisClusterReadyListTest extends RedisReadyListTest {
-    private static RedisCluster cluster;
+    private static final RedisCluster cluster = RedisCluster.shared();
     private RedisClusterClient client;
     private StatefulRedisClusterConnection<String, String> connection;
-
-    @BeforeAll
-    static void startCluster() {
-        cluster = RedisCluster.start();
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     @Override
     protected RedisBroker newBroker() {

@@ -2,14 +2,12 @@ package dev.ferry.redis;
 
 import dev.ferry.spi.Broker;
 import dev.ferry.testing.WorkerContract;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The worker runtime's promises on a 3-master Redis Cluster started by the test. */
 class RedisClusterWorkerTest extends WorkerContract {
-    private static RedisCluster cluster;
+    private static final RedisCluster cluster = RedisCluster.shared();
     private String prefix;
 
     @RegisterExtension
@@ -18,18 +16,6 @@ class RedisClusterWorkerTest extends WorkerContract {
             RedisTestSupport.deleteClusterPrefix(cluster.seeds(), prefix);
         }
     };
-
-    @BeforeAll
-    static void startCluster() {
-        cluster = RedisCluster.start();
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     @Override
     protected Broker newBroker() {

@@ -2,8 +2,6 @@ package dev.ferry.redis;
 
 import dev.ferry.spi.Broker;
 import dev.ferry.testing.WorkflowContract;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -12,7 +10,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * queues, which live on different hash slots, and their records on others again.
  */
 class RedisClusterWorkflowTest extends WorkflowContract {
-    private static RedisCluster cluster;
+    private static final RedisCluster cluster = RedisCluster.shared();
     private String prefix;
 
     @RegisterExtension
@@ -21,18 +19,6 @@ class RedisClusterWorkflowTest extends WorkflowContract {
             RedisTestSupport.deleteClusterPrefix(cluster.seeds(), prefix);
         }
     };
-
-    @BeforeAll
-    static void startCluster() {
-        cluster = RedisCluster.start();
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     @Override
     protected Broker newBroker() {
