@@ -1,5 +1,6 @@
 package dev.ferry;
 
+import dev.ferry.internal.Validation;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -125,11 +126,7 @@ public record Task(
      * @throws InvalidInputException for a blank or too long key
      */
     public Task aggregate(String groupKey) {
-        if (groupKey == null || groupKey.isBlank() || groupKey.length() > 120 || groupKey.chars().anyMatch(Character::isISOControl)) {
-            throw new InvalidInputException("group", "must be 1 to 120 characters without control characters, was "
-                    + (groupKey == null ? "null" : "'" + groupKey + "'"));
-        }
-        return header(GROUP_HEADER, groupKey);
+        return header(GROUP_HEADER, Validation.key("group", groupKey, 120));
     }
 
     /** The header that marks a task as debounced, with its debounce key. */
@@ -145,10 +142,7 @@ public record Task(
      * @throws InvalidInputException for a blank or too long key or a window that is not positive
      */
     public Task debounce(String key, Duration window) {
-        if (key == null || key.isBlank() || key.length() > 180 || key.chars().anyMatch(Character::isISOControl)) {
-            throw new InvalidInputException("debounce.key", "must be 1 to 180 characters without control characters, was "
-                    + (key == null ? "null" : "'" + key + "'"));
-        }
+        Validation.key("debounce.key", key, 180);
         if (window == null || !window.isPositive()) {
             throw new InvalidInputException("debounce.window", "must be a positive duration, was " + window);
         }
@@ -166,11 +160,24 @@ public record Task(
      * @throws InvalidInputException for a blank, too long or control-character key
      */
     public Task key(String key) {
-        if (key == null || key.isBlank() || key.length() > 200 || key.chars().anyMatch(Character::isISOControl)) {
-            throw new InvalidInputException("key", "must be 1 to 200 characters without control characters, was "
-                    + (key == null ? "null" : "'" + key + "'"));
-        }
-        return header(KEY_HEADER, key);
+        return header(KEY_HEADER, Validation.key("key", key, 200));
+    }
+
+    /** The header that carries a task's {@link #tenant(String) tenant}. */
+    public static final String TENANT_HEADER = "ferry-tenant";
+
+    /**
+     * The task's tenant, for fair scheduling inside its queue: the backend hands out the ready
+     * tasks of different tenants round-robin, so one tenant's million tasks do not starve another's
+     * ten (BullMQ Pro's groups, Hatchet's round-robin key). Priority still comes first: fairness
+     * orders tasks of the same priority. Tasks without a tenant are placed by their run-at, as
+     * always. See {@code docs/flow-control.md}, "Fair scheduling".
+     *
+     * @param tenant e.g. a customer or account id; 1 to 200 characters, no control characters
+     * @throws InvalidInputException for a blank, too long or control-character tenant
+     */
+    public Task tenant(String tenant) {
+        return header(TENANT_HEADER, Validation.key("tenant", tenant, 200));
     }
 
     /** Adds one header carried with the task to the worker. */

@@ -183,6 +183,13 @@ public final class DefaultClient implements Client {
         if (chars > MAX_HEADERS_CHARS) {
             throw new InvalidInputException(prefix + "headers", "are " + chars + " characters, over the limit of " + MAX_HEADERS_CHARS);
         }
+        // set through header() rather than tenant()/key(): the same rules, as the backends index them
+        if (headers.containsKey(Task.TENANT_HEADER)) {
+            Validation.key(prefix + "tenant", headers.get(Task.TENANT_HEADER), 200);
+        }
+        if (headers.containsKey(Task.KEY_HEADER)) {
+            Validation.key(prefix + "key", headers.get(Task.KEY_HEADER), 200);
+        }
         String retry = headers.get(Task.RETRY_HEADER);
         if (retry != null) {
             RetryPolicy.Exponential.fromText(retry);

@@ -5,6 +5,7 @@ import dev.ferry.Inspector;
 import dev.ferry.InvalidInputException;
 import dev.ferry.JsonCodec;
 import dev.ferry.QueueStats;
+import dev.ferry.Task;
 import dev.ferry.TaskInfo;
 import dev.ferry.TaskState;
 import dev.ferry.WorkerInfo;
@@ -222,8 +223,10 @@ public final class DefaultInspector implements Inspector {
         int busy = serving.stream().mapToInt(WorkerInfo::busy).sum();
         int capacity = serving.stream().mapToInt(WorkerInfo::concurrency).sum();
         long ahead = q.counts().getOrDefault(TaskState.PENDING, 0L);
+        String tenant = t.headers().get(Task.TENANT_HEADER);
+        String turn = tenant == null ? "" : ", served round-robin with the other tenants as tenant '" + tenant + "'";
         return new Explanation(t.id(), t.state(), Explanation.Reason.READY, "ready in queue '" + t.queue() + "' (priority "
-                + t.priority() + ", " + ahead + " pending in the queue); " + serving.size() + " live worker(s) serve it, "
+                + t.priority() + ", " + ahead + " pending in the queue" + turn + "); " + serving.size() + " live worker(s) serve it, "
                 + busy + " of " + capacity + " slots busy", null);
     }
 }

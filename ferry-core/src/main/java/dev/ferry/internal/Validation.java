@@ -42,6 +42,18 @@ public final class Validation {
         return value;
     }
 
+    /**
+     * A key-like value (aggregation group, debounce key, flow-control key, tenant): 1 to
+     * {@code maxLength} characters, not blank, no control characters.
+     */
+    public static String key(String field, String value, int maxLength) {
+        if (value == null || value.isBlank() || value.length() > maxLength || value.chars().anyMatch(Character::isISOControl)) {
+            throw new InvalidInputException(field, "must be 1 to " + maxLength + " characters without control characters, was "
+                    + (value == null ? "null" : "'" + value + "'"));
+        }
+        return value;
+    }
+
     public static int priority(String field, int priority) {
         if (priority < TaskDefaults.MIN_PRIORITY || priority > TaskDefaults.MAX_PRIORITY) {
             throw new InvalidInputException(field, "must be between " + TaskDefaults.MIN_PRIORITY + " and "

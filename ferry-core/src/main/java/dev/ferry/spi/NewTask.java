@@ -20,7 +20,7 @@ import java.util.Map;
  * @param uniqueFor     how long the unique key is held at most (null when uniqueKey is null)
  * @param retention     how long to keep the task once completed or cancelled
  * @param deadRetention how long to keep the task once dead
- * @param headers       context carried to the worker
+ * @param headers       context carried to the worker; {@link #tenant()} is read from them
  */
 public record NewTask(
         String id,
@@ -41,6 +41,16 @@ public record NewTask(
     public NewTask {
         headers = headers == null ? Map.of() : Map.copyOf(headers);
         delay = delay == null ? Duration.ZERO : delay;
+    }
+
+    /**
+     * The task's tenant for fair claim order ({@code docs/spi.md}, "Fair claim order"), carried in
+     * the {@link dev.ferry.Task#TENANT_HEADER} header.
+     *
+     * @return the tenant, or null for a task placed by its run-at alone
+     */
+    public String tenant() {
+        return headers.get(dev.ferry.Task.TENANT_HEADER);
     }
 
     /** True when the task must wait (scheduled) rather than be pending right away, given broker-now. */

@@ -515,6 +515,17 @@ public abstract class BrokerContract {
         }
 
         /**
+         * Sets the tenant (the {@code ferry-tenant} header) for fair claim order.
+         *
+         * @param tenant the tenant
+         * @return this builder
+         */
+        public TaskBuilder tenant(String tenant) {
+            headers.put(dev.ferry.Task.TENANT_HEADER, tenant);
+            return this;
+        }
+
+        /**
          * Adds a header.
          *
          * @param name  header name
@@ -933,6 +944,145 @@ public abstract class BrokerContract {
 
             // No promote ran: the due tasks are still SCHEDULED, yet claimed in their place.
             assertThat(ids(claim(4, QUEUE))).containsExactly(delayedUrgent, pendingEarly, delayedMiddle, pendingLate);
+        }
+    }
+
+    /**
+     * Fair claim order: inside a priority, the tenants with pending tasks are served round-robin,
+     * and a tenant that arrives next to another's backlog is served within one round.
+     */
+    @Nested
+    public class Fairness {
+
+        /** Enqueues {@code n} tasks of one tenant in one request; their ids start with the tenant. */
+        private void backlog(String tenant, int n, int priority) {
+            TaskBuilder[] tasks = new TaskBuilder[n];
+            for (int i = 0; i < n; i++) {
+                tasks[i] = fairTask(tenant, priority);
+            }
+            assertThat(enqueue(tasks)).extracting(EnqueueResult::status).containsOnly(EnqueueResult.Status.CREATED);
+        }
+
+        private TaskBuilder fairTask(String tenant, int priority) {
+            TaskBuilder t = newTask().priority(priority);
+            t.id(tenant + "~" + t.id());
+            return tenant.equals("none") ? t : t.tenant(tenant);
+        }
+
+        /** Claims one task at a time, {@code n} times, and names each by its tenant. */
+        private List<String> claimTenants(int n) {
+            List<String> tenants = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                String id = claimOne().id();
+                tenants.add(id.substring(0, id.indexOf('~')));
+            }
+            return tenants;
+        }
+
+        @Test
+        void tenantsWithPendingTasksAreServedRoundRobin() {
+            backlog("a", 6, 50);
+            backlog("b", 3, 50);
+            backlog("c", 2, 50);
+
+            assertThat(claimTenants(11)).containsExactly("a", "b", "c", "a", "b", "c", "a", "b", "a", "a", "a");
+        }
+
+        @Test
+        void oneBatchIsPlacedInBatchOrder() {
+            enqueue(fairTask("a", 50), fairTask("a", 50), fairTask("a", 50), fairTask("b", 50), fairTask("b", 50));
+
+            assertThat(claimTenants(5)).containsExactly("a", "b", "a", "b", "a");
+        }
+
+        @Test
+        void aTenantArrivingNextToABacklogIsServedWithinOneRound() {
+            backlog("heavy", 200, 50);
+            assertThat(claim(120, QUEUE)).hasSize(120);
+
+            backlog("light", 2, 50);
+
+            assertThat(claimTenants(4)).containsExactly("heavy", "light", "heavy", "light");
+        }
+
+        @Test
+        void claimingInBatchesFollowsTheSameOrder() {
+            backlog("a", 4, 50);
+            backlog("b", 2, 50);
+
+            List<ClaimedTask> taken = claim(3, QUEUE);
+            assertThat(taken).extracting(t -> t.id().substring(0, t.id().indexOf('~'))).containsExactly("a", "b", "a");
+            assertThat(claimTenants(3)).containsExactly("b", "a", "a");
+        }
+
+        @Test
+        void aTenantWhoseTasksWereAllTakenStartsAgainInTheCurrentRound() {
+            backlog("a", 3, 50);
+            assertThat(claimTenants(3)).containsOnly("a");
+
+            backlog("a", 2, 50);
+            backlog("b", 2, 50);
+
+            assertThat(claimTenants(4)).containsExactly("a", "b", "a", "b");
+        }
+
+        @Test
+        void priorityComesBeforeFairness() {
+            backlog("heavy", 5, 10);
+            backlog("light", 1, 50);
+            backlog("urgent", 1, 0);
+
+            assertThat(claimTenants(7)).containsExactly("urgent", "heavy", "heavy", "heavy", "heavy", "heavy", "light");
+        }
+
+        @Test
+        void eachPriorityHasItsOwnRounds() {
+            backlog("a", 3, 20);
+            backlog("b", 3, 40);
+            backlog("c", 1, 40);
+            backlog("d", 1, 20);
+
+            assertThat(claimTenants(8)).containsExactly("a", "d", "a", "a", "b", "c", "b", "b");
+        }
+
+        @Test
+        void aTaskWithoutATenantIsPlacedByItsRunAt() {
+            backlog("a", 5, 50); // fair positions now, now + 1 ms, ... on a clock that does not move
+            backlog("none", 1, 50); // run-at now: after the first of a (same position, later sequence)
+
+            assertThat(claimTenants(6)).containsExactly("a", "none", "a", "a", "a", "a");
+        }
+
+        @Test
+        void aReleasedTenantTaskIsPlacedByItsRunAt() {
+            backlog("a", 3, 50);
+            ClaimedTask first = claimOne();
+            assertThat(broker.release(new ReleaseRequest(List.of(first.lease()))).released()).isEqualTo(1);
+
+            assertThat(claimOne().id()).isEqualTo(first.id());
+            assertThat(info(first.id()).runAt()).isEqualTo(now());
+        }
+
+        @Test
+        void theTenantTravelsAsAHeaderAndTheRunAtIsUnchanged() {
+            String id = enqueued(fairTask("acme", 50));
+            backlog("acme", 2, 50);
+            enqueued(fairTask("other", 50));
+
+            TaskInfo info = info(id);
+            assertThat(info.headers()).containsEntry(dev.ferry.Task.TENANT_HEADER, "acme");
+            assertThat(info.runAt()).isEqualTo(now());
+            assertThat(claimOne().headers()).containsEntry(dev.ferry.Task.TENANT_HEADER, "acme");
+        }
+
+        @Test
+        void listingPendingTasksFollowsClaimOrder() {
+            backlog("a", 3, 50);
+            backlog("b", 2, 50);
+
+            List<String> listed = ids(list(QUEUE, TaskState.PENDING, 0, 10));
+            List<String> claimed = ids(claim(5, QUEUE));
+            assertThat(listed).containsExactlyElementsOf(claimed);
         }
     }
 

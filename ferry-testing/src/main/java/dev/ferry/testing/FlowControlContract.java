@@ -116,6 +116,36 @@ public abstract class FlowControlContract extends LiveBrokerFixture {
     }
 
     @Test
+    void aLightTenantIsServedWithinARoundNextToAHeavyTenantsBacklog() {
+        int concurrency = 2;
+        List<String> starts = Collections.synchronizedList(new ArrayList<>());
+        started(worker().concurrency(concurrency).queues("reports")
+                .handle("report.build", Job.class, (job, ctx) -> {
+                    starts.add(job.name());
+                    LockSupport.parkNanos(1_000_000); // a millisecond of work, so the backlog outlives the test
+                    return null;
+                }));
+        List<Task> heavy = new ArrayList<>();
+        for (int i = 0; i < 400; i++) {
+            heavy.add(Task.of("report.build", new Job("heavy", i)).queue("reports").tenant("tenant-heavy"));
+        }
+        List<String> heavyIds = enqueue(heavy);
+        await().atMost(WAIT).until(() -> starts.size() >= 20);
+
+        int startsBefore = starts.size();
+        String light = ferry.client().enqueue(Task.of("report.build", new Job("light", 0)).queue("reports")
+                .tenant("tenant-light")).id();
+        awaitCompleted(List.of(light));
+
+        int lightAt = starts.indexOf("light");
+        // Tasks already claimed when it arrived (at most one claim batch per slot) may start first;
+        // then it is next in line. Without fairness it would wait for the ~380 left.
+        assertThat(lightAt - startsBefore).as("heavy tasks started between the light task's enqueue and its start")
+                .isLessThanOrEqualTo(2 * concurrency + 1);
+        awaitCompleted(heavyIds);
+    }
+
+    @Test
     void aRateLimitHoldsAcrossWorkersAndNeverExceedsTheBucket() {
         int perSecond = 20;
         int burst = 5;
@@ -308,6 +338,8 @@ public abstract class FlowControlContract extends LiveBrokerFixture {
         assertField(() -> Limit.parse("emails=lots"), "limit");
         assertField(() -> worker().limit(Limit.concurrency("q", 1)).limit(Limit.concurrency("q", 2)), "limit");
         assertField(() -> Task.of("t", new Job("k", 0)).key(" "), "key");
+        assertField(() -> Task.of("t", new Job("k", 0)).tenant(""), "tenant");
+        assertField(() -> Task.of("t", new Job("k", 0)).tenant("x".repeat(201)), "tenant");
         assertThat(Limit.parse("key:emails=100/1m:burst=10"))
                 .isEqualTo(Limit.rate("emails", 100, Duration.ofMinutes(1)).burst(10).perKey());
         assertThat(Limit.parse("orders=3")).isEqualTo(Limit.concurrency("orders", 3));

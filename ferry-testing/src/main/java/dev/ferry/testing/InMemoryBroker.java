@@ -101,10 +101,10 @@ public final class InMemoryBroker implements Broker {
             new BrokerCapabilities("in-memory", true, false, false, false);
 
     // The sorted sets' comparators are written out: they run on every claim, ack and renew.
-    /** Claim order: priority, then run-at, then enqueue sequence. */
+    /** Claim order: priority, then position (run-at or fair position), then enqueue sequence. */
     private static final Comparator<Rec> CLAIM_ORDER = (a, b) -> {
         int c = Integer.compare(a.priority, b.priority);
-        return c != 0 ? c : instantThenSeq(a.runAt, b.runAt, a, b);
+        return c != 0 ? c : instantThenSeq(a.position(), b.position(), a, b);
     };
     private static final Comparator<Rec> RUN_AT_ORDER = (a, b) -> instantThenSeq(a.runAt, b.runAt, a, b);
     private static final Comparator<Rec> LEASE_ORDER =
@@ -185,6 +185,9 @@ public final class InMemoryBroker implements Broker {
                     continue;
                 }
                 Rec r = new Rec(t, ++sequence, now);
+                if (r.tenant != null && r.state == TaskState.PENDING) {
+                    r.fairAt = fairPosition(queue(r.queue), r, now);
+                }
                 tasks.put(r.id, r);
                 index(r);
                 if (r.uniqueKey != null) {
@@ -219,6 +222,7 @@ public final class InMemoryBroker implements Broker {
                         continue;
                     }
                     r.state = TaskState.ACTIVE;
+                    r.fairAt = null; // a fair position lives only while PENDING from enqueue
                     r.attempt++;
                     r.token = tokens.incrementAndGet();
                     r.leaseExpiresAt = now.plus(request.lease());
@@ -886,6 +890,26 @@ public final class InMemoryBroker implements Broker {
         releaseKey(r);
     }
 
+    /**
+     * The fair position of a tenanted task entering PENDING ({@code docs/spi.md}, "Fair claim
+     * order"): one step after the tenant's last pending task, but never before the head of its
+     * priority in the queue (or now, when that priority has none pending).
+     */
+    private static Instant fairPosition(QueueState q, Rec r, Instant now) {
+        TreeSet<Rec> band = q.pendingByPriority.get(r.priority);
+        Instant position = band == null || band.isEmpty() ? now : band.first().position();
+        TreeSet<Rec> tenant = q.pendingByTenant.get(tenantKey(r));
+        if (tenant != null && !tenant.isEmpty()) {
+            Instant next = tenant.last().position().plusMillis(1);
+            position = next.isAfter(position) ? next : position;
+        }
+        return position;
+    }
+
+    private static String tenantKey(Rec r) {
+        return r.priority + "|" + r.tenant;
+    }
+
     /** Moves due scheduled/retrying tasks into the ready set without changing their state. */
     private static void admitDue(QueueState q, Instant now) {
         while (!q.waiting.isEmpty() && !q.waiting.first().runAt.isAfter(now)) {
@@ -907,6 +931,10 @@ public final class InMemoryBroker implements Broker {
             case PENDING -> {
                 q.ready.add(r);
                 q.pendingByRunAt.add(r);
+                q.pendingByPriority.computeIfAbsent(r.priority, p -> new TreeSet<>(CLAIM_ORDER)).add(r);
+                if (r.tenant != null) {
+                    q.pendingByTenant.computeIfAbsent(tenantKey(r), k -> new TreeSet<>(CLAIM_ORDER)).add(r);
+                }
             }
             case SCHEDULED, RETRYING -> q.waiting.add(r);
             case ACTIVE -> leases.add(r);
@@ -922,6 +950,10 @@ public final class InMemoryBroker implements Broker {
             case PENDING -> {
                 q.ready.remove(r);
                 q.pendingByRunAt.remove(r);
+                removeFrom(q.pendingByPriority, r.priority, r);
+                if (r.tenant != null) {
+                    removeFrom(q.pendingByTenant, tenantKey(r), r);
+                }
             }
             case SCHEDULED, RETRYING -> {
                 if (r.admitted) {
@@ -935,6 +967,13 @@ public final class InMemoryBroker implements Broker {
             case ACTIVE -> leases.remove(r);
             case COMPLETED, DEAD, CANCELLED -> expiring.remove(r);
             case WAITING -> { }
+        }
+    }
+
+    private static <K> void removeFrom(Map<K, TreeSet<Rec>> index, K key, Rec r) {
+        TreeSet<Rec> set = index.get(key);
+        if (set != null && set.remove(r) && set.isEmpty()) {
+            index.remove(key);
         }
     }
 
@@ -966,6 +1005,10 @@ public final class InMemoryBroker implements Broker {
         /** SCHEDULED/RETRYING tasks that are in {@link #ready} (due but not promoted), by run-at. */
         final TreeSet<Rec> admitted = new TreeSet<>(RUN_AT_ORDER);
         final TreeSet<Rec> pendingByRunAt = new TreeSet<>(RUN_AT_ORDER);
+        /** PENDING tasks in claim order, per priority: the head of each gives a fair position's floor. */
+        final Map<Integer, TreeSet<Rec>> pendingByPriority = new HashMap<>();
+        /** PENDING tenanted tasks in claim order, per priority and tenant. */
+        final Map<String, TreeSet<Rec>> pendingByTenant = new HashMap<>();
 
         QueueState(String name) {
             this.name = name;
@@ -1014,6 +1057,9 @@ public final class InMemoryBroker implements Broker {
         DeadReason deadReason;
         long token;
         boolean admitted;
+        final String tenant;
+        /** The fair position while PENDING from enqueue (tenanted tasks only), else null. */
+        Instant fairAt;
 
         Rec(NewTask t, long seq, Instant now) {
             this.id = t.id();
@@ -1029,8 +1075,14 @@ public final class InMemoryBroker implements Broker {
             this.retention = t.retention();
             this.deadRetention = t.deadRetention();
             this.seq = seq;
+            this.tenant = t.tenant();
             this.runAt = t.eligibleAt(now);
             this.state = runAt.isAfter(now) ? TaskState.SCHEDULED : TaskState.PENDING;
+        }
+
+        /** Where the task stands in claim order within its priority. */
+        Instant position() {
+            return fairAt != null ? fairAt : runAt;
         }
 
         void addError(TaskError error) {
