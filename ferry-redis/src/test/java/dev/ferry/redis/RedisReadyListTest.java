@@ -37,8 +37,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * KEDA's redis scaler reads a queue's ready count as {@code LLEN <prefix>:{<queue>}:ready}: after
- * every operation of a seeded random mix (enqueue now and later, claim, release, every ack outcome,
- * promote, lease recovery, admin retry, replay, cancel, delete, purge, pause), that length equals
+ * every operation of a seeded random mix (enqueue now and later, with and without a tenant, claim,
+ * release, every ack outcome, promote, lease recovery, admin retry, replay, cancel, delete, purge,
+ * pause), that length equals
  * the queue's pending count, as the broker's stats and the pending index tell it. On the shared
  * standalone Redis here; {@link RedisClusterReadyListTest} runs the same on a 3-master cluster.
  */
@@ -106,7 +107,8 @@ class RedisReadyListTest {
                         String id = UUID.randomUUID().toString();
                         ids.add(id);
                         batch.add(task(id, QUEUES.get(random.nextInt(QUEUES.size())), random.nextInt(3),
-                                random.nextInt(3) == 0 ? Duration.ofSeconds(1 + random.nextInt(10)) : Duration.ZERO));
+                                random.nextInt(3) == 0 ? Duration.ofSeconds(1 + random.nextInt(10)) : Duration.ZERO,
+                                random.nextBoolean() ? null : "tenant-" + random.nextInt(4)));
                     }
                     broker.enqueue(new EnqueueRequest(batch));
                     yield "enqueue " + batch.size();
@@ -188,7 +190,7 @@ class RedisReadyListTest {
     void aMissingReadyListIsRebuiltAtTheNextClaim() {
         List<NewTask> batch = new ArrayList<>();
         for (int i = 0; i < 1500; i++) {
-            batch.add(task(UUID.randomUUID().toString(), "emails", 0, Duration.ZERO));
+            batch.add(task(UUID.randomUUID().toString(), "emails", 0, Duration.ZERO, null));
         }
         broker.enqueue(new EnqueueRequest(batch));
         redis().del(broker.readyKey("emails")); // as after an upgrade from a Ferry without the list
@@ -221,8 +223,8 @@ class RedisReadyListTest {
         return queue.equals(QUEUES.get(0)) ? QUEUES.get(1) : QUEUES.get(0);
     }
 
-    private static NewTask task(String id, String queue, int priority, Duration delay) {
+    private static NewTask task(String id, String queue, int priority, Duration delay, String tenant) {
         return new NewTask(id, queue, "demo.echo", "{}", priority, delay, null, 3, Duration.ofMinutes(1), null, null,
-                Duration.ofHours(1), Duration.ofDays(7), Map.of());
+                Duration.ofHours(1), Duration.ofDays(7), tenant == null ? Map.of() : Map.of(dev.ferry.Task.TENANT_HEADER, tenant));
     }
 }

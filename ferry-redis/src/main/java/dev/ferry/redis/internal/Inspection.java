@@ -41,7 +41,7 @@ public final class Inspection {
         for (String name : selected) {
             Keys.Queue q = ctx.keys().queue(name);
             calls.add(ctx.redis().eval(Script.STATS, Context.list(q.pending(), q.scheduled(), q.active(), q.retrying(),
-                    q.completed(), q.dead(), q.cancelled(), q.stats(), q.paused()), List.of()));
+                    q.completed(), q.dead(), q.cancelled(), q.stats(), q.paused(), q.taskPrefix(), q.fair()), List.of()));
         }
         List<List<Object>> replies = ctx.redis().awaitAll(calls, "stats");
         List<QueueStats> out = new ArrayList<>(selected.size());

@@ -120,6 +120,14 @@ public final class Keys {
         }
 
         /**
+         * Fair claim order: hash of {@code <priority>|<tenant>} to the pending member of the tenant's
+         * last fair-placed task (see {@code enqueue.lua}); entries whose member left pending are stale.
+         */
+        public String fair() {
+            return base + "fair";
+        }
+
+        /**
          * A list of placeholders whose length always equals the size of {@link #pending()}, kept so by
          * every script that changes the pending set: KEDA's redis scaler reads it with {@code LLEN}
          * (its {@code listName}).

@@ -50,7 +50,7 @@ import java.util.concurrent.CompletableFuture;
 public final class Lifecycle {
     /** Tasks per enqueue script call: bounds how long one call holds the server. */
     private static final int CHUNK = 500;
-    private static final int TASK_ARGS = 15;
+    private static final int TASK_ARGS = 16;
 
     private final Context ctx;
     private final Directory directory;
@@ -161,7 +161,7 @@ public final class Lifecycle {
 
     private List<String> queueKeys(String queue) {
         Keys.Queue q = ctx.keys().queue(queue);
-        return Context.list(q.pending(), q.scheduled(), q.seq(), q.taskPrefix(), q.wake(), q.ready());
+        return Context.list(q.pending(), q.scheduled(), q.seq(), q.taskPrefix(), q.wake(), q.ready(), q.fair());
     }
 
     private List<String> enqueueArgs(String mode, List<NewTask> tasks, Map<String, Integer> blocks) {
@@ -185,6 +185,7 @@ public final class Lifecycle {
             a.add(Long.toString(t.retention().toMillis()));
             a.add(Long.toString(t.deadRetention().toMillis()));
             a.add(TaskCodec.headers(t.headers()));
+            a.add(t.tenant() == null ? "" : t.tenant());
         }
         return a;
     }

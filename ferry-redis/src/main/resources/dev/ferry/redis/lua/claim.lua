@@ -1,7 +1,8 @@
 --[[ claim.lua: lease up to max ready tasks from the queues in the given order (docs/spi.md "claim").
 
-Ready = pending, or scheduled/retrying with runAt <= now. Within a queue: priority asc, runAt asc,
-sequence asc. Due scheduled/retrying tasks compete in place without being promoted; at most
+Ready = pending, or scheduled/retrying with runAt <= now. Within a queue: priority asc, position asc
+(the pending score: runAt, or the fair position enqueue.lua gave a tenanted task), sequence asc.
+Due scheduled/retrying tasks compete in place by runAt without being promoted; at most
 (need + 100) of them per set are considered, the promoter turns a larger due backlog pending.
 
 KEYS: one block of 8 per queue, in claim order (one block in Redis Cluster, several in standalone):

@@ -9,18 +9,29 @@ KEYS, global block (modes all and reserve), G = 3 keys:
   1  {P}:ids     hash   task id -> queue name (the directory)
   2  {P}:queues  set    known queue names
   3  {P}:u:      prefix of unique-key holds: {P}:u:<key> is a hash {h = holder id, x = held until, ms}
-KEYS, queue block b (modes all and store), 6 keys from base = G + 6 * (b - 1) (G = 0 in mode store):
-  +1 P:{Q}:pending    zset  claim order: score = priority * 2^46 + runAt ms, member = seq(12 hex) prio(2 hex) id
+KEYS, queue block b (modes all and store), 7 keys from base = G + 7 * (b - 1) (G = 0 in mode store):
+  +1 P:{Q}:pending    zset  claim order: score = priority * 2^46 + position ms, member = seq(12 hex) prio(2 hex) id;
+                            the position is the runAt, or a tenanted task's fair position (below)
   +2 P:{Q}:scheduled  zset  score = runAt ms, same member
   +3 P:{Q}:seq        string counter: enqueue sequence and fencing tokens
   +4 P:{Q}:t:         prefix of task hashes (P:{Q}:t:<id>)
   +5 P:{Q}:wake       pub/sub channel that wakes idle workers of the queue
   +6 P:{Q}:ready      list   as long as pending (KEDA's listName; lib/ready.lua)
+  +7 P:{Q}:fair       hash   '<prio>|<tenant>' -> pending member of the tenant's last fair-placed task
 ARGV:
   1 now (ms) or '' to read the server clock (TIME); the override is a test hook
   2 mode   3 number of tasks N
-  then 15 per task: id, queue, block, type, payload, priority, delay ms, runAt ms or '', maxAttempts,
-                    timeout ms, unique key or '', uniqueFor ms, retention ms, dead retention ms, headers JSON or ''
+  then 16 per task: id, queue, block, type, payload, priority, delay ms, runAt ms or '', maxAttempts,
+                    timeout ms, unique key or '', uniqueFor ms, retention ms, dead retention ms, headers JSON or '',
+                    tenant or '' (the ferry-tenant header, passed apart so Lua never parses the JSON)
+
+Fair claim order (docs/spi.md): a tenanted task stored pending gets position = max(V, L + 1) instead of
+its runAt. V = the first pending score of its priority band (now when the band is empty); L = the
+position of the tenant's last fair-placed task, found through the fair hash and counted only while that
+member is still pending (ZSCORE; otherwise the entry is stale and overwritten). A tenant's positions
+only grow, so its last one is its greatest. The task hash keeps the real runAt. Each new field of the
+fair hash samples two random fields and drops the stale ones, so the hash stays near the number of
+tenants with pending work. Untenanted tasks take none of these steps.
 Returns: 3 per task: status ('C' created, 'I' duplicate id, 'U' duplicate unique key), id (the existing
   task for I and U), queue of that existing task (or '').
 ]]
@@ -38,6 +49,34 @@ end
 
 --#include ready
 
+-- The fair position of a tenanted task entering the pending set of queue block `base` (see header).
+local function fair_position(base, prio, tenant, now)
+  local pending, fair = KEYS[base + 1], KEYS[base + 7]
+  local lo = prio * BAND
+  local head = redis.call('ZRANGEBYSCORE', pending, string.format('%d', lo), '(' .. string.format('%d', lo + BAND),
+      'WITHSCORES', 'LIMIT', 0, 1)
+  local position = now
+  if #head > 0 then position = tonumber(head[2]) - lo end
+  local last = redis.call('HGET', fair, prio .. '|' .. tenant)
+  if last then
+    local score = redis.call('ZSCORE', pending, last)
+    if score and tonumber(score) - lo + 1 > position then position = tonumber(score) - lo + 1 end
+  end
+  return position
+end
+
+-- Remembers `member` as the tenant's last fair-placed task. A new field drops stale ones at random
+-- (members no longer pending): pcall, so a server without HRANDFIELD (before 6.2) only skips that.
+local function fair_remember(base, prio, tenant, member)
+  local pending, fair = KEYS[base + 1], KEYS[base + 7]
+  if redis.call('HSET', fair, prio .. '|' .. tenant, member) == 0 then return end
+  local sample = redis.pcall('HRANDFIELD', fair, 2, 'WITHVALUES')
+  if type(sample) ~= 'table' or sample.err then return end
+  for i = 1, #sample, 2 do
+    if not redis.call('ZSCORE', pending, sample[i + 1]) then redis.call('HDEL', fair, sample[i]) end
+  end
+end
+
 local now = clock()
 local mode = ARGV[2]
 local n = tonumber(ARGV[3])
@@ -47,7 +86,7 @@ local out = {}
 local woken = {}
 
 for i = 0, n - 1 do
-  local o = 4 + i * 15
+  local o = 4 + i * 16
   local id, queue, block = ARGV[o], ARGV[o + 1], tonumber(ARGV[o + 2])
   local prio = tonumber(ARGV[o + 5])
   local uk = ARGV[o + 10]
@@ -76,7 +115,7 @@ for i = 0, n - 1 do
   end
 
   if status == 'C' and mode ~= 'reserve' then
-    local base = G + 6 * (block - 1)
+    local base = G + 7 * (block - 1)
     local tkey = KEYS[base + 4] .. id
     if redis.call('EXISTS', tkey) == 1 then
       status, otherQueue = 'I', queue
@@ -95,7 +134,13 @@ for i = 0, n - 1 do
       if state == 'S' then
         redis.call('ZADD', KEYS[base + 2], runAt, member)
       else
-        redis.call('ZADD', KEYS[base + 1], claim_score(prio, runAt), member)
+        local tenant = ARGV[o + 15]
+        if tenant == '' then
+          redis.call('ZADD', KEYS[base + 1], claim_score(prio, runAt), member)
+        else
+          redis.call('ZADD', KEYS[base + 1], claim_score(prio, fair_position(base, prio, tenant, now)), member)
+          fair_remember(base, prio, tenant, member)
+        end
         woken[base] = true
       end
     end

@@ -1,4 +1,5 @@
 --[[ promote.lua: due scheduled and retrying tasks of one queue become pending (docs/spi.md "promote").
+They are scored by runAt, tenanted or not: a fair position is given only by enqueue.lua.
 
 KEYS: 1 P:{Q}:pending  2 P:{Q}:scheduled  3 P:{Q}:retrying  4 P:{Q}:t: (task hash prefix)  5 P:{Q}:wake
       6 P:{Q}:ready (list as long as pending; lib/ready.lua)

@@ -1,6 +1,7 @@
 --[[ release.lua: give valid leases of one queue back without counting the attempt (docs/spi.md "release").
 
-The task returns to pending with its runAt unchanged, so it keeps its place in claim order.
+The task returns to pending with its runAt unchanged, so it keeps its place in claim order: scored
+by runAt, also when it has a tenant (a fair position lives only from enqueue; docs/spi.md).
 KEYS: 1 P:{Q}:active  2 P:{Q}:pending  3 P:{Q}:t: (task hash prefix)  4 P:{Q}:wake (channel)
       5 P:{Q}:ready (list as long as pending; lib/ready.lua)
 ARGV: 1 now ms or '' (server TIME), then pairs: task id, token
