@@ -73,6 +73,13 @@ final class EnqueueCommand extends BaseCommand {
             description = "How long the unique key is held at most (required with --unique-key).")
     Duration uniqueFor;
 
+    @Option(names = "--tenant", paramLabel = "TENANT",
+            description = "Fair scheduling: the queue serves the ready tasks of different tenants round-robin.")
+    String tenant;
+
+    @Option(names = "--key", paramLabel = "KEY", description = "The key for per-key rate and concurrency limits.")
+    String key;
+
     @Option(names = "--id", paramLabel = "ID", description = "Your own task id: a second enqueue with it stores nothing.")
     String id;
 
@@ -84,7 +91,8 @@ final class EnqueueCommand extends BaseCommand {
     int run() throws IOException {
         if (from != null) {
             if (queue != null || type != null || payload != null || priority != null || delay != null || at != null
-                    || maxAttempts != null || timeout != null || uniqueKey != null || uniqueFor != null || id != null) {
+                    || maxAttempts != null || timeout != null || uniqueKey != null || uniqueFor != null || id != null
+                    || tenant != null || key != null) {
                 throw new ParameterException(spec.commandLine(),
                         "--from reads every task field from the file: do not combine it with QUEUE, TYPE or task options");
             }
@@ -120,6 +128,12 @@ final class EnqueueCommand extends BaseCommand {
         }
         if (id != null) {
             task = task.id(id);
+        }
+        if (tenant != null) {
+            task = task.tenant(tenant);
+        }
+        if (key != null) {
+            task = task.key(key);
         }
         try (Ferry ferry = openFerry()) {
             EnqueueResult r = ferry.client().enqueue(task);

@@ -17,13 +17,14 @@ import tools.jackson.databind.JsonNode;
  * }</pre>
  * Fields: {@code queue}, {@code type}, {@code payload} (any JSON value, default {@code {}}),
  * {@code priority}, {@code delay} or {@code at}, {@code maxAttempts}, {@code timeout},
- * {@code uniqueKey}, {@code uniqueFor}, {@code id}, {@code headers} (an object of strings).
+ * {@code uniqueKey}, {@code uniqueFor}, {@code id}, {@code headers} (an object of strings),
+ * {@code tenant}, {@code key}.
  * Durations are text as on the command line ({@code "10s"}) or a number of milliseconds. An
  * unknown field is refused, so a typo does not silently drop an option.
  */
 final class TaskLines {
     static final Set<String> FIELDS = Set.of("queue", "type", "payload", "priority", "delay", "at", "maxAttempts",
-            "timeout", "uniqueKey", "uniqueFor", "id", "headers");
+            "timeout", "uniqueKey", "uniqueFor", "id", "headers", "tenant", "key");
 
     private TaskLines() {
     }
@@ -91,6 +92,14 @@ final class TaskLines {
                 }
                 task = task.header(h.getKey(), h.getValue().stringValue());
             }
+        }
+        String tenant = text(node, "tenant", false);
+        if (tenant != null) {
+            task = task.tenant(tenant);
+        }
+        String key = text(node, "key", false);
+        if (key != null) {
+            task = task.key(key);
         }
         return task;
     }

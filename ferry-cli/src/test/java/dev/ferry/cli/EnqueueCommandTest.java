@@ -3,6 +3,7 @@ package dev.ferry.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.Ferry;
+import dev.ferry.Task;
 import dev.ferry.TaskInfo;
 import dev.ferry.TaskState;
 import java.nio.file.Path;
@@ -64,7 +65,8 @@ class EnqueueCommandTest {
         Cli cli = cli();
         Instant at = Instant.parse("2031-05-06T07:08:09Z");
         Cli.Result r = cli.run("enqueue", "reports", "demo.echo", "--payload", "{\"n\":1}", "--priority", "7", "--at", at.toString(),
-                "--max-attempts", "5", "--timeout", "90s", "--unique-key", "report:1", "--unique-for", "24h", "--id", "report-1");
+                "--max-attempts", "5", "--timeout", "90s", "--unique-key", "report:1", "--unique-for", "24h", "--id", "report-1",
+                "--tenant", "acme", "--key", "customer-7");
         assertThat(r.code()).as(r.toString()).isZero();
         assertThat(r.out().strip()).isEqualTo("report-1");
         try (Ferry ferry = Ferry.open(cli.broker)) {
@@ -78,6 +80,7 @@ class EnqueueCommandTest {
             assertThat(t.maxAttempts()).isEqualTo(5);
             assertThat(t.timeout()).isEqualTo(Duration.ofSeconds(90));
             assertThat(t.uniqueKey()).isEqualTo("report:1");
+            assertThat(t.headers()).containsEntry(Task.TENANT_HEADER, "acme").containsEntry(Task.KEY_HEADER, "customer-7");
         }
     }
 

@@ -23,7 +23,7 @@ import tools.jackson.databind.JsonNode;
  */
 final class EnqueueRequest {
     static final Set<String> FIELDS = Set.of("type", "payload", "priority", "delay", "runAt", "maxAttempts", "timeout",
-            "uniqueKey", "uniqueFor", "id", "retention", "headers");
+            "uniqueKey", "uniqueFor", "id", "retention", "headers", "tenant", "key");
 
     private static final Pattern SHORT_DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h|d)");
 
@@ -111,6 +111,14 @@ final class EnqueueRequest {
             for (Map.Entry<String, String> e : h.entrySet()) {
                 task = task.header(e.getKey(), e.getValue());
             }
+        }
+        String tenant = string(root, "tenant", false);
+        if (tenant != null) {
+            task = task.tenant(tenant);
+        }
+        String key = string(root, "key", false);
+        if (key != null) {
+            task = task.key(key);
         }
         return new Parsed(task, payloadJson);
     }

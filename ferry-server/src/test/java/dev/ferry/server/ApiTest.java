@@ -49,7 +49,7 @@ class ApiTest {
         HttpResponse<String> r = s.postJson("/api/v1/queues/api-all/tasks", """
                 {"type": "email.send", "payload": {"to": "a@b.c", "n": [1, 2]}, "priority": 7, "delay": "1h",
                  "maxAttempts": 4, "timeout": "PT45S", "uniqueKey": "mail:1", "uniqueFor": 3600, "id": "mail-1",
-                 "retention": "2d", "headers": {"traceparent": "00-abc-def-01"}}
+                 "retention": "2d", "headers": {"traceparent": "00-abc-def-01"}, "tenant": "acme", "key": "customer-7"}
                 """);
         assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
         assertThat(r.headers().firstValue("Location")).hasValue("/api/v1/tasks/mail-1");
@@ -66,6 +66,8 @@ class ApiTest {
         assertThat(t.get("retention").stringValue()).isEqualTo("PT48H");
         assertThat(t.get("payload").get("n").get(1).intValue()).isEqualTo(2);
         assertThat(t.get("headers").get("traceparent").stringValue()).isEqualTo("00-abc-def-01");
+        assertThat(t.get("headers").get("ferry-tenant").stringValue()).isEqualTo("acme");
+        assertThat(t.get("headers").get("ferry-key").stringValue()).isEqualTo("customer-7");
         Instant runAt = Instant.parse(t.get("runAt").stringValue());
         assertThat(runAt).isAfter(Instant.now().plus(Duration.ofMinutes(50)));
     }
@@ -126,6 +128,9 @@ class ApiTest {
                 Arguments.of("retention negative", "{\"type\":\"t\",\"payload\":{},\"retention\":-1}", "retention"),
                 Arguments.of("headers an array", "{\"type\":\"t\",\"payload\":{},\"headers\":[]}", "headers"),
                 Arguments.of("header value a number", "{\"type\":\"t\",\"payload\":{},\"headers\":{\"x\":1}}", "headers.x"),
+                Arguments.of("tenant blank", "{\"type\":\"t\",\"payload\":{},\"tenant\":\" \"}", "tenant"),
+                Arguments.of("tenant a number", "{\"type\":\"t\",\"payload\":{},\"tenant\":7}", "tenant"),
+                Arguments.of("tenant header too long", "{\"type\":\"t\",\"payload\":{},\"headers\":{\"ferry-tenant\":\"" + "x".repeat(201) + "\"}}", "tenant"),
                 Arguments.of("queue in the body", "{\"type\":\"t\",\"payload\":{},\"queue\":\"other\"}", "queue"),
                 Arguments.of("unknown field", "{\"type\":\"t\",\"payload\":{},\"priorty\":1}", "priorty"));
     }
