@@ -268,4 +268,56 @@ class PostgresBrokerTest {
         assertThat(first).extracting(ClaimedTask::id)
                 .containsExactlyElementsOf(tasks.subList(0, 100).stream().map(NewTask::id).toList());
     }
+
+    private static NewTask tenantTask(String id, String tenant, Duration delay, Instant runAt) {
+        return new NewTask(id, "fair", "pg.task", "{}", 50, delay, runAt, 3, Duration.ofSeconds(30), null, null,
+                Duration.ofHours(1), Duration.ofDays(7), tenant == null ? Map.of() : Map.of(Task.TENANT_HEADER, tenant));
+    }
+
+    /** tenant and fair_at of each task of the hot table, by id: "id:tenant:fair position set?". */
+    private List<String> fairColumns() throws SQLException {
+        List<String> rows = new ArrayList<>();
+        try (Connection c = TestDatabase.connect(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT id, tenant, fair_at IS NOT NULL FROM \"" + schema + "\".task ORDER BY id")) {
+            while (rs.next()) {
+                rows.add(rs.getString(1) + ":" + rs.getString(2) + ":" + rs.getBoolean(3));
+            }
+        }
+        return rows;
+    }
+
+    @Test
+    void aFairPositionIsHeldOnlyByTenantedTasksPendingFromEnqueue() throws Exception {
+        ManualClock clock = new ManualClock();
+        PostgresBroker broker = track(TestDatabase.broker(schema).clock(clock).build());
+        broker.enqueue(new EnqueueRequest(List.of(tenantTask("1-plain", null, null, null),
+                tenantTask("2-acme", "acme", null, null), tenantTask("3-acme-later", "acme", Duration.ofSeconds(1), null))));
+        // untenanted rows keep both columns NULL (no entry in task_tenant); a delayed one has no position
+        assertThat(fairColumns()).containsExactly("1-plain:null:false", "2-acme:acme:true", "3-acme-later:acme:false");
+
+        List<ClaimedTask> claimed = broker.claim(new ClaimRequest("w", List.of("fair"), 2, Duration.ofSeconds(30))).tasks();
+        assertThat(claimed).extracting(ClaimedTask::id).containsExactly("1-plain", "2-acme");
+        assertThat(fairColumns()).as("cleared by the claim").contains("2-acme:acme:false");
+
+        // a dead task replayed from task_done gets its tenant back from its header, and no position
+        broker.ack(new dev.ferry.spi.AckRequest(List.of(new dev.ferry.spi.Ack(claimed.get(1).lease(),
+                new dev.ferry.spi.Outcome.Dead(dev.ferry.DeadReason.UNPROCESSABLE, null)))));
+        assertThat(broker.admin(new dev.ferry.spi.AdminCommand.Retry("2-acme")).affected()).isEqualTo(1);
+        assertThat(fairColumns()).contains("2-acme:acme:false");
+    }
+
+    @Test
+    void eachTaskOfABatchSeesTheEarlierOnesEvenAPastRunAtAheadOfTheRound() {
+        ManualClock clock = new ManualClock();
+        PostgresBroker broker = track(TestDatabase.broker(schema).clock(clock).build());
+        broker.enqueue(new EnqueueRequest(List.of(tenantTask("b1", "b", null, null), tenantTask("b2", "b", null, null))));
+
+        // The untenanted task with a past run-at becomes the head of the priority, and acme, placed
+        // after it in the same batch, joins the round there: before b's tasks, not behind b1.
+        broker.enqueue(new EnqueueRequest(List.of(tenantTask("old", null, null, clock.instant().minusSeconds(5)),
+                tenantTask("acme", "acme", null, null))));
+
+        assertThat(broker.claim(new ClaimRequest("w", List.of("fair"), 4, Duration.ofSeconds(30))).tasks())
+                .extracting(ClaimedTask::id).containsExactly("old", "acme", "b1", "b2");
+    }
 }

@@ -15,8 +15,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The hot statements read the indexes made for them, with many pending, scheduled and finished
- * tasks present: the claim reads task_ready in claim order and never scans the table, and
- * neither claims nor promotion nor recovery touch the history table.
+ * tasks present: the claim reads task_ready in claim order and never scans the table, a fair
+ * enqueue finds the head of a priority and a tenant's last position by index, and neither claims
+ * nor promotion nor recovery touch the history table.
  */
 class QueryPlanTest {
     private static final String SCHEMA = TestDatabase.newSchema("plans");
@@ -26,7 +27,8 @@ class QueryPlanTest {
     static void fill() throws Exception {
         TestDatabase.broker(SCHEMA).notify(false).build().close();
         try (Connection c = TestDatabase.connect(); Statement s = c.createStatement()) {
-            // 20k pending and 20k future scheduled in one queue, 20k pending elsewhere, 50k finished.
+            // 20k pending and 20k future scheduled in one queue, 20k pending elsewhere, 50k finished,
+            // 20k pending of 50 tenants (fair positions) in the first queue.
             s.execute("INSERT INTO " + Q + ".task (id, queue, type, payload, priority, state, max_attempts, timeout_us,"
                     + " run_at, enqueued_at, retention_us, dead_retention_us)"
                     + " SELECT 'p' || g, CASE WHEN g % 2 = 0 THEN 'hot' ELSE 'other' END, 't', '{}', g % 100,"
@@ -35,6 +37,10 @@ class QueryPlanTest {
                     + " run_at, enqueued_at, retention_us, dead_retention_us)"
                     + " SELECT 's' || g, 'hot', 't', '{}', 50, 'SCHEDULED', 3, 1, now() + interval '1 day', now(), 1, 1"
                     + " FROM generate_series(1, 20000) g");
+            s.execute("INSERT INTO " + Q + ".task (id, queue, type, payload, priority, state, max_attempts, timeout_us,"
+                    + " run_at, enqueued_at, retention_us, dead_retention_us, tenant, fair_at)"
+                    + " SELECT 'f' || g, 'hot', 't', '{}', 50, 'PENDING', 3, 1, now(), now(), 1, 1, 'tenant-' || g % 50,"
+                    + " now() + (g / 50) * interval '1 millisecond' FROM generate_series(1, 20000) g");
             s.execute("INSERT INTO " + Q + ".task_done (seq, id, queue, type, payload, priority, state, attempt,"
                     + " max_attempts, timeout_us, run_at, enqueued_at, finished_at, expires_at, errors, lease_expirations,"
                     + " cancel_requested, retention_us, dead_retention_us)"
@@ -90,6 +96,56 @@ class QueryPlanTest {
         });
         assertThat(plan).as(plan).contains("task_ready").contains("task_due_by_queue")
                 .doesNotContain("Seq Scan on task ").doesNotContain("task_done");
+    }
+
+    @Test
+    void aFairEnqueueFindsTheHeadAndTheTenantsLastPositionByIndex() throws Exception {
+        int n = 100;
+        List<String> ids = new ArrayList<>();
+        List<String> texts = new ArrayList<>();
+        List<String> tenants = new ArrayList<>();
+        List<String> nulls = new ArrayList<>();
+        List<Integer> ints = new ArrayList<>();
+        List<Long> longs = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            ids.add("new" + i);
+            texts.add("hot");
+            tenants.add(i % 3 == 0 ? null : "tenant-" + i % 7);
+            nulls.add(null);
+            ints.add(50);
+            longs.add(0L);
+        }
+        String plan = plan("enqueue_fair", (ps, i, name) -> {
+            Connection c = ps.getConnection();
+            switch (name) {
+                case "ids" -> ps.setArray(i, c.createArrayOf("text", ids.toArray()));
+                case "queues", "types", "payloads" -> ps.setArray(i, c.createArrayOf("text", texts.toArray()));
+                case "tenants" -> ps.setArray(i, c.createArrayOf("text", tenants.toArray()));
+                case "run_ats", "unique_keys", "headers" -> ps.setArray(i, c.createArrayOf("text", nulls.toArray()));
+                case "priorities", "max_attempts" -> ps.setArray(i, c.createArrayOf("int4", ints.toArray()));
+                case "delays_us", "timeouts_us", "retentions_us", "dead_retentions_us" ->
+                        ps.setArray(i, c.createArrayOf("int8", longs.toArray()));
+                default -> throw new AssertionError(name);
+            }
+        });
+        // the head: the first entry of task_ready; the tenant's last position: the end of task_tenant
+        assertThat(plan).as(plan).contains("Index Scan using task_ready on task")
+                .contains("Index Scan Backward using task_tenant on task")
+                .doesNotContain("Seq Scan on task ").doesNotContain("task_done");
+    }
+
+    @Test
+    void listingPendingTasksReadsTheReadyIndexInClaimOrder() throws Exception {
+        String plan = plan("list_pending", (ps, i, name) -> {
+            switch (name) {
+                case "state" -> ps.setString(i, "PENDING");
+                case "queue" -> ps.setString(i, "hot");
+                case "limit" -> ps.setInt(i, 51);
+                case "offset" -> ps.setInt(i, 0);
+                default -> throw new AssertionError(name);
+            }
+        });
+        assertThat(plan).as(plan).contains("task_ready").doesNotContain("Seq Scan on task ");
     }
 
     @Test

@@ -6,6 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ferry.BrokerException;
 import dev.ferry.Ferry;
 import dev.ferry.Task;
+import dev.ferry.spi.ClaimRequest;
+import dev.ferry.spi.ClaimedTask;
+import dev.ferry.spi.EnqueueRequest;
+import dev.ferry.spi.NewTask;
 import dev.ferry.spi.PermitOp;
 import dev.ferry.spi.PermitRequest;
 import dev.ferry.spi.RecordCommand;
@@ -16,6 +20,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -53,7 +58,7 @@ class SchemaMigrationTest {
         try (PostgresBroker b = TestDatabase.broker(schema).build()) {
             assertThat(b.get(id)).isPresent();
         }
-        assertThat(versions()).containsExactly(1, 2);
+        assertThat(versions()).containsExactly(1, 2, 3);
     }
 
     @Test
@@ -73,7 +78,7 @@ class SchemaMigrationTest {
                 f.get(60, TimeUnit.SECONDS).close();
             }
         }
-        assertThat(versions()).containsExactly(1, 2);
+        assertThat(versions()).containsExactly(1, 2, 3);
     }
 
     @Test
@@ -93,7 +98,7 @@ class SchemaMigrationTest {
 
     /** Applies the shipped files up to {@code version} by hand, as a DBA would with migrate off. */
     private void applyByHand(int version) throws SQLException {
-        String[] descriptions = {"tasks", "permits_records"};
+        String[] descriptions = {"tasks", "permits_records", "fair_claim_order"};
         try (Connection c = TestDatabase.connect(); Statement s = c.createStatement()) {
             c.setAutoCommit(false);
             s.execute("CREATE SCHEMA \"" + schema + "\"");
@@ -110,7 +115,7 @@ class SchemaMigrationTest {
 
     @Test
     void withMigrateOffASchemaAppliedByHandFromTheShippedFilesWorks() throws Exception {
-        applyByHand(2);
+        applyByHand(3);
         try (PostgresBroker b = TestDatabase.broker(schema).migrate(false).build();
              Ferry ferry = Ferry.builder().broker(b).build()) {
             assertThat(ferry.client().enqueue(Task.ofJson("t.hand", "{}")).created()).isTrue();
@@ -135,7 +140,51 @@ class SchemaMigrationTest {
             assertThat(b.permits(new PermitRequest(List.of(new PermitOp.Take("b", 1, Duration.ofSeconds(1), 1))))
                     .results().get(0).granted()).isTrue();
         }
-        assertThat(versions()).containsExactly(1, 2);
+        assertThat(versions()).containsExactly(1, 2, 3);
+    }
+
+    @Test
+    void aVersionTwoSchemaIsUpgradedKeepingItsTasksWhichThenShareRoundsWithNewTenants() throws Exception {
+        applyByHand(2);
+        String q = "\"" + schema + "\"";
+        try (Connection c = TestDatabase.connect(); Statement s = c.createStatement()) {
+            // pending tasks of version 2, one of them with a tenant header set by hand, and a scheduled one
+            s.execute("INSERT INTO " + q + ".task (id, queue, type, payload, priority, state, max_attempts, timeout_us,"
+                    + " run_at, enqueued_at, retention_us, dead_retention_us, headers) VALUES"
+                    + " ('old-1', 'q', 't', '{}', 50, 'PENDING', 3, 1, now() - interval '2 seconds', now(), 1, 1, NULL),"
+                    + " ('old-2', 'q', 't', '{}', 50, 'PENDING', 3, 1, now() - interval '1 second', now(), 1, 1,"
+                    + "  '{\"ferry-tenant\": \"acme\"}'),"
+                    + " ('old-3', 'q', 't', '{}', 50, 'SCHEDULED', 3, 1, now() + interval '1 hour', now(), 1, 1, NULL)");
+        }
+        assertThatThrownBy(() -> TestDatabase.broker(schema).migrate(false).build())
+                .hasMessageContaining("is at version 2")
+                .hasMessageContaining("V3__fair_claim_order.sql");
+
+        try (PostgresBroker b = TestDatabase.broker(schema).build()) {
+            assertThat(versions()).containsExactly(1, 2, 3);
+            try (Connection c = TestDatabase.connect(); Statement s = c.createStatement()) {
+                try (ResultSet rs = s.executeQuery("SELECT id, tenant, fair_at FROM " + q + ".task ORDER BY id")) {
+                    List<String> rows = new ArrayList<>();
+                    while (rs.next()) {
+                        rows.add(rs.getString(1) + ":" + rs.getString(2) + ":" + rs.getString(3));
+                    }
+                    // the tenant taken from the header; no fair positions: kept tasks stay where they were
+                    assertThat(rows).containsExactly("old-1:null:null", "old-2:acme:null", "old-3:null:null");
+                }
+                try (ResultSet rs = s.executeQuery("SELECT indexdef FROM pg_indexes WHERE schemaname = '" + schema
+                        + "' AND indexname = 'task_ready'")) {
+                    assertThat(rs.next()).isTrue();
+                    assertThat(rs.getString(1)).contains("COALESCE(fair_at, run_at), seq").contains("WHERE (state = 'PENDING'");
+                }
+            }
+            // A new tenant joins the current round: right after the head, before the older acme task.
+            b.enqueue(new EnqueueRequest(List.of(new NewTask("new-1", "q", "t", "{}", 50, null, null, 3,
+                    Duration.ofSeconds(1), null, null, Duration.ofDays(1), Duration.ofDays(1),
+                    Map.of(Task.TENANT_HEADER, "globex")))));
+            List<String> claimed = b.claim(new ClaimRequest("w", List.of("q"), 3, Duration.ofSeconds(30))).tasks()
+                    .stream().map(ClaimedTask::id).toList();
+            assertThat(claimed).containsExactly("old-1", "new-1", "old-2");
+        }
     }
 
     @Test

@@ -35,11 +35,12 @@ public final class Claims {
     private Claims() {
     }
 
-    private record Row(int priority, Instant runAt, long seq, ClaimedTask task) {
+    /** A task taken, with the position (fair position or run-at) it was claimed at. */
+    private record Row(int priority, Instant position, long seq, ClaimedTask task) {
     }
 
     private static final Comparator<Row> CLAIM_ORDER = Comparator.comparingInt(Row::priority)
-            .thenComparing(Row::runAt).thenComparingLong(Row::seq);
+            .thenComparing(Row::position).thenComparingLong(Row::seq);
 
     /** The distinct queues of the request, in its order. */
     public static List<String> queues(ClaimRequest request) {
@@ -102,7 +103,7 @@ public final class Claims {
                         Rows.instant(rs, "enqueued_at"),
                         Rows.instant(rs, "lease_expires_at"),
                         Json.headers(rs.getString("headers")));
-                rows.add(new Row(task.priority(), Rows.instant(rs, "run_at"), rs.getLong("seq"), task));
+                rows.add(new Row(task.priority(), Rows.instant(rs, "position"), rs.getLong("seq"), task));
             }
         }
         rows.sort(CLAIM_ORDER);

@@ -18,7 +18,8 @@ import java.util.Set;
  * one per task with a unique key:
  * <ol>
  *   <li>insert every task with a new id into the hot table ({@code ON CONFLICT (id) DO NOTHING}:
- *       a missing row is a duplicate of an unfinished task);</li>
+ *       a missing row is a duplicate of an unfinished task; {@code enqueue_fair.sql} when the
+ *       batch has tenanted tasks, which also gives them their fair positions);</li>
  *   <li>look the inserted ids up in task_done: a finished task still uses them;</li>
  *   <li>take the unique keys, in batch order, so earlier tasks of the batch count;</li>
  *   <li>delete what was inserted and then refused.</li>
@@ -145,6 +146,8 @@ public final class Enqueues {
         List<String> headers = new ArrayList<>(n);
         List<Long> retentions = new ArrayList<>(n);
         List<Long> deadRetentions = new ArrayList<>(n);
+        List<String> tenants = new ArrayList<>(n);
+        boolean fair = false;
         for (NewTask t : tasks) {
             ids.add(t.id());
             queues.add(t.queue());
@@ -159,14 +162,20 @@ public final class Enqueues {
             headers.add(Json.headers(t.headers()));
             retentions.add(Micros.of(t.retention()));
             deadRetentions.add(Micros.of(t.deadRetention()));
+            tenants.add(t.tenant());
+            fair |= t.tenant() != null;
         }
-        Stmt s = tx.stmt("enqueue")
+        // Only a batch with tenants pays for fair positions: the plain statement stays as it was.
+        Stmt s = tx.stmt(fair ? "enqueue_fair" : "enqueue")
                 .textArray("ids", ids).textArray("queues", queues).textArray("types", types)
                 .textArray("payloads", payloads).int4Array("priorities", priorities).textArray("run_ats", runAts)
                 .int8Array("delays_us", delays).int4Array("max_attempts", maxAttempts)
                 .int8Array("timeouts_us", timeouts).textArray("unique_keys", uniqueKeys)
                 .textArray("headers", headers).int8Array("retentions_us", retentions)
                 .int8Array("dead_retentions_us", deadRetentions);
+        if (fair) {
+            s.textArray("tenants", tenants);
+        }
         try (ResultSet rs = s.query()) {
             while (rs.next()) {
                 inserted.add(rs.getString(1));

@@ -21,7 +21,8 @@ import java.util.List;
  */
 public final class Schema {
     /** Schema files in version order: version n is element n - 1. Add new versions at the end. */
-    static final List<String> VERSIONS = List.of("V1__tasks.sql", "V2__permits_records.sql");
+    static final List<String> VERSIONS =
+            List.of("V1__tasks.sql", "V2__permits_records.sql", "V3__fair_claim_order.sql");
 
     /** The version this code writes and reads. */
     public static final int LATEST = VERSIONS.size();

@@ -1,5 +1,7 @@
 -- enqueue: stores new tasks in the hot table, in batch order, skipping ids it already holds,
 -- and records their queues as known. Duplicate ids within the batch were removed by the caller.
+-- For batches without tenants: a batch with a tenanted task uses enqueue_fair.sql, which also
+-- stores the tenant and the fair position (here both stay NULL).
 --
 -- Parameters, arrays of one element per task:
 --   :ids, :queues, :types, :payloads          text[]
