@@ -3,6 +3,7 @@ package dev.ferry.embedded;
 import static dev.ferry.embedded.Fixtures.raw;
 import static dev.ferry.embedded.Fixtures.task;
 import static dev.ferry.embedded.Fixtures.withDelay;
+import static dev.ferry.embedded.Fixtures.withHeaders;
 import static dev.ferry.embedded.Fixtures.withMaxAttempts;
 import static dev.ferry.embedded.Fixtures.withType;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -13,6 +14,7 @@ import dev.ferry.BrokerException;
 import dev.ferry.DeadReason;
 import dev.ferry.EnqueueResult;
 import dev.ferry.QueueStats;
+import dev.ferry.Task;
 import dev.ferry.TaskError;
 import dev.ferry.TaskInfo;
 import dev.ferry.TaskState;
@@ -23,6 +25,7 @@ import dev.ferry.spi.AwaitRequest;
 import dev.ferry.spi.ClaimRequest;
 import dev.ferry.spi.ClaimedTask;
 import dev.ferry.spi.EnqueueRequest;
+import dev.ferry.spi.ListRequest;
 import dev.ferry.spi.NewTask;
 import dev.ferry.spi.Outcome;
 import dev.ferry.spi.PermitOp;
@@ -40,6 +43,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -316,7 +320,7 @@ class EmbeddedBrokerTest {
             }
             try (ResultSet rs = st.executeQuery("SELECT max(version) FROM ferry_schema")) {
                 assertThat(rs.next()).isTrue();
-                assertThat(rs.getInt(1)).isEqualTo(2);
+                assertThat(rs.getInt(1)).isEqualTo(3);
             }
         }
     }
@@ -330,6 +334,7 @@ class EmbeddedBrokerTest {
         }
         // What a file written before version 2 looks like: no flow-control or record tables.
         try (Connection c = raw(file); Statement st = c.createStatement()) {
+            downgradeTasksToVersion2(st);
             st.execute("DROP TABLE ferry_bucket");
             st.execute("DROP TABLE ferry_semaphore");
             st.execute("DROP TABLE ferry_record");
@@ -346,7 +351,133 @@ class EmbeddedBrokerTest {
         try (Connection c = raw(file); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT max(version) FROM ferry_schema")) {
             assertThat(rs.next()).isTrue();
-            assertThat(rs.getInt(1)).isEqualTo(2);
+            assertThat(rs.getInt(1)).isEqualTo(3);
+        }
+    }
+
+    private static NewTask tenanted(String queue, String tenant) {
+        return withHeaders(task(queue), Map.of(Task.TENANT_HEADER, tenant));
+    }
+
+    private static List<String> ids(List<NewTask> tasks) {
+        return tasks.stream().map(NewTask::id).toList();
+    }
+
+    @Test
+    void aTenantTaskPendingAgainAfterRetryOrCancelIsPlacedByItsRunAt() {
+        try (EmbeddedBroker broker = open(dir.resolve("ferry.db"))) {
+            // Fair positions now, now + 1 ms, now + 2 ms; then two of them leave PENDING.
+            List<NewTask> a = List.of(tenanted("q", "a"), tenanted("q", "a"), tenanted("q", "a"));
+            broker.enqueue(new EnqueueRequest(a));
+            ClaimedTask first = claim(broker, "q", 1).get(0);
+            broker.admin(new AdminCommand.Cancel(a.get(1).id()));
+            clock.advance(Duration.ofMillis(10));
+
+            broker.ack(new AckRequest(List.of(new Ack(first.lease(), new Outcome.Retry(Duration.ZERO, null)))));
+            assertThat(broker.promote(new PromoteRequest(10)).promoted()).isEqualTo(1);
+            broker.admin(new AdminCommand.Retry(a.get(1).id()));
+
+            // Both are back at run-at now (+10 ms), behind the untouched one, not at their old places.
+            assertThat(claim(broker, "q", 3)).extracting(ClaimedTask::id)
+                    .containsExactly(a.get(2).id(), a.get(0).id(), a.get(1).id());
+        }
+    }
+
+    @Test
+    void aDueScheduledTaskIsMergedWithFairPositionsByItsRunAt() {
+        try (EmbeddedBroker broker = open(dir.resolve("ferry.db"))) {
+            NewTask scheduled = withDelay(task("q"), Duration.ofMillis(1));
+            List<NewTask> a = List.of(tenanted("q", "a"), tenanted("q", "a"), tenanted("q", "a"));
+            broker.enqueue(new EnqueueRequest(List.of(scheduled)));
+            broker.enqueue(new EnqueueRequest(a)); // fair positions now, now + 1 ms, now + 2 ms
+            clock.advance(Duration.ofMillis(1));
+
+            // Due but not promoted: the claim merges it at run-at now + 1 ms, before a's task
+            // there by sequence.
+            assertThat(claim(broker, "q", 4)).extracting(ClaimedTask::id)
+                    .containsExactly(a.get(0).id(), scheduled.id(), a.get(1).id(), a.get(2).id());
+        }
+    }
+
+    @Test
+    void theOldestPendingRunAtCountsFairlyPlacedTasks() {
+        try (EmbeddedBroker broker = open(dir.resolve("ferry.db"))) {
+            Instant start = clock.instant();
+            broker.enqueue(new EnqueueRequest(List.of(task("q"))));
+            clock.advance(Duration.ofMinutes(1));
+            // Pending at once with a run-at an hour back, but placed at the head's position.
+            NewTask backdated = tenanted("q", "a");
+            backdated = new NewTask(backdated.id(), "q", backdated.type(), backdated.payloadJson(), 50, null,
+                    start.minus(Duration.ofHours(1)), 3, Duration.ofSeconds(30), null, null, Duration.ofHours(1),
+                    Duration.ofDays(7), backdated.headers());
+            broker.enqueue(new EnqueueRequest(List.of(backdated)));
+
+            QueueStats stats = broker.stats(List.of("q")).get(0);
+            assertThat(stats.count(TaskState.PENDING)).isEqualTo(2);
+            assertThat(stats.oldestPendingAt()).isEqualTo(start.minus(Duration.ofHours(1)));
+            assertThat(broker.list(new ListRequest("q", TaskState.PENDING, 0, 10)).tasks())
+                    .extracting(TaskInfo::id).endsWith(backdated.id());
+        }
+    }
+
+    @Test
+    void tenantsOfABatchAreInterleavedWithTasksWithoutATenantByPosition() {
+        try (EmbeddedBroker broker = open(dir.resolve("ferry.db"))) {
+            // A plain task between tenanted ones flushes the insert batch; positions still see it.
+            List<NewTask> batch = List.of(tenanted("q", "a"), tenanted("q", "a"), task("q"), tenanted("q", "b"),
+                    tenanted("q", "a"));
+            assertThat(broker.enqueue(new EnqueueRequest(batch)).results())
+                    .extracting(EnqueueResult::status).containsOnly(EnqueueResult.Status.CREATED);
+
+            // Positions: a now, a now+1, plain now, b now, a now+2; ties by sequence.
+            assertThat(claim(broker, "q", 5)).extracting(ClaimedTask::id).containsExactlyElementsOf(
+                    ids(List.of(batch.get(0), batch.get(2), batch.get(3), batch.get(1), batch.get(4))));
+        }
+    }
+
+    /** What the task table of a file written before version 3 looks like: no fair claim order. */
+    private static void downgradeTasksToVersion2(Statement st) throws SQLException {
+        for (String index : List.of("ferry_task_ready", "ferry_task_fair", "ferry_task_tenant", "ferry_task_fair_age")) {
+            st.execute("DROP INDEX " + index);
+        }
+        st.execute("ALTER TABLE ferry_task DROP COLUMN tenant");
+        st.execute("ALTER TABLE ferry_task DROP COLUMN fair_at");
+        st.execute("CREATE INDEX ferry_task_ready ON ferry_task (queue, priority, run_at, seq) WHERE state = 'PENDING'");
+    }
+
+    @Test
+    void aVersionTwoFileIsUpgradedInPlaceKeepingItsClaimOrder() throws SQLException {
+        Path file = dir.resolve("ferry.db");
+        List<String> old = new ArrayList<>();
+        try (EmbeddedBroker broker = open(file)) {
+            for (int i = 0; i < 3; i++) {
+                old.add(broker.enqueue(new EnqueueRequest(List.of(task("q")))).results().get(0).id());
+                clock.advance(Duration.ofMillis(1));
+            }
+        }
+        try (Connection c = raw(file); Statement st = c.createStatement()) {
+            downgradeTasksToVersion2(st);
+            st.execute("DELETE FROM ferry_schema");
+            st.execute("INSERT INTO ferry_schema (version) VALUES (2)");
+        }
+
+        try (EmbeddedBroker broker = open(file)) {
+            // Older tasks keep their place by run-at; a tenant arriving later joins the current
+            // round: its fair position is that of the first pending task (ties go by sequence).
+            NewTask tenanted = withHeaders(task("q"), Map.of(Task.TENANT_HEADER, "acme"));
+            broker.enqueue(new EnqueueRequest(List.of(tenanted)));
+            assertThat(claim(broker, "q", 4)).extracting(ClaimedTask::id)
+                    .containsExactly(old.get(0), tenanted.id(), old.get(1), old.get(2));
+        }
+        try (Connection c = raw(file); Statement st = c.createStatement()) {
+            try (ResultSet rs = st.executeQuery("SELECT max(version) FROM ferry_schema")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getInt(1)).isEqualTo(3);
+            }
+            try (ResultSet rs = st.executeQuery("SELECT sql FROM sqlite_master WHERE name = 'ferry_task_ready'")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString(1)).contains("fair_at IS NULL");
+            }
         }
     }
 

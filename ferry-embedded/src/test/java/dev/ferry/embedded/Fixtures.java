@@ -39,6 +39,11 @@ final class Fixtures {
                 t.timeout(), t.uniqueKey(), t.uniqueFor(), t.retention(), t.deadRetention(), t.headers());
     }
 
+    static NewTask withHeaders(NewTask t, Map<String, String> headers) {
+        return new NewTask(t.id(), t.queue(), t.type(), t.payloadJson(), t.priority(), t.delay(), t.runAt(), t.maxAttempts(),
+                t.timeout(), t.uniqueKey(), t.uniqueFor(), t.retention(), t.deadRetention(), headers);
+    }
+
     /** A plain JDBC connection to the file, to look at what the broker stored. */
     static Connection raw(Path file) throws SQLException {
         SQLiteConfig config = new SQLiteConfig();

@@ -8,7 +8,8 @@ import java.sql.Statement;
 
 /**
  * Creates the tables on open, in one write transaction so processes opening the same new file
- * at once do not race, and refuses a file written by a newer schema.
+ * at once do not race, upgrades a file of an older schema in place, and refuses a file written
+ * by a newer schema.
  */
 final class Schema {
     private Schema() {
@@ -29,6 +30,12 @@ final class Schema {
                 if (version > Sql.SCHEMA_VERSION) {
                     throw new SQLException("the database was written by a newer Ferry (schema version " + version
                             + ", this one knows up to " + Sql.SCHEMA_VERSION + ")");
+                }
+                if (version >= 1 && version < 3) {
+                    // Columns cannot be added IF NOT EXISTS: an older file gets them here, once.
+                    for (String ddl : Sql.UPGRADE_TO_3) {
+                        st.execute(ddl);
+                    }
                 }
                 for (String ddl : Sql.SCHEMA) {
                     st.execute(ddl);

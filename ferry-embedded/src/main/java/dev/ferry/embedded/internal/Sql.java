@@ -18,9 +18,11 @@ final class Sql {
     /**
      * The schema version this code writes and understands. 1: tasks and coordination; 2: token
      * buckets, semaphore holders and records (new tables only, so a version-1 file is upgraded
-     * in place by creating them).
+     * in place by creating them); 3: fair claim order, the task columns {@code tenant} and
+     * {@code fair_at} and the indexes over them ({@link #UPGRADE_TO_3} adds the columns to an
+     * older file and drops the ready index, which {@link #SCHEMA} then creates anew).
      */
-    static final int SCHEMA_VERSION = 2;
+    static final int SCHEMA_VERSION = 3;
 
     /** Created in one transaction on open; every statement is idempotent. */
     static final List<String> SCHEMA = List.of(
@@ -57,12 +59,33 @@ final class Sql {
                 dead_reason       TEXT,
                 headers           TEXT,                 -- JSON object, NULL when empty
                 retention_ms      INTEGER NOT NULL,
-                dead_retention_ms INTEGER NOT NULL
+                dead_retention_ms INTEGER NOT NULL,
+                tenant            TEXT,                 -- the ferry-tenant header, NULL without one
+                fair_at           INTEGER               -- fair position (ms), counts only while PENDING
             )""",
-            // Claim order within a queue; only pending rows, so a claim never walks other states.
+            // Claim order within a queue, in two parts merged by the claim: pending tasks placed
+            // by their run-at (every task without a tenant) here, tasks with a fair position in
+            // ferry_task_fair. Only pending rows, so a claim never walks other states. The
+            // trailing fair_at (always NULL here) lets the claim read the index alone: SQLite
+            // counts a partial index's `IS NULL` term as covered only when the column is in it.
             """
             CREATE INDEX IF NOT EXISTS ferry_task_ready
-                ON ferry_task (queue, priority, run_at, seq) WHERE state = 'PENDING'""",
+                ON ferry_task (queue, priority, run_at, seq, fair_at) WHERE state = 'PENDING' AND fair_at IS NULL""",
+            // Version 3. Pending tasks placed by their fair position (tenanted tasks pending from
+            // enqueue): the other part of claim order. Tasks without a tenant never enter it.
+            """
+            CREATE INDEX IF NOT EXISTS ferry_task_fair
+                ON ferry_task (queue, priority, fair_at, seq) WHERE state = 'PENDING' AND fair_at IS NOT NULL""",
+            // A tenant's last pending position in a queue and priority, for the next fair position.
+            """
+            CREATE INDEX IF NOT EXISTS ferry_task_tenant
+                ON ferry_task (queue, priority, tenant, coalesce(fair_at, run_at))
+                WHERE state = 'PENDING' AND tenant IS NOT NULL""",
+            // The oldest run-at among fairly placed tasks, for stats (ferry_task_ready gives it for
+            // the others): a fair position may lie before or after the task's run-at.
+            """
+            CREATE INDEX IF NOT EXISTS ferry_task_fair_age
+                ON ferry_task (queue, run_at) WHERE state = 'PENDING' AND fair_at IS NOT NULL""",
             // Due scheduled and retrying tasks of a queue, for the promotion a claim does first.
             """
             CREATE INDEX IF NOT EXISTS ferry_task_due
@@ -165,6 +188,16 @@ final class Sql {
                 PRIMARY KEY (namespace, key)
             ) WITHOUT ROWID""");
 
+    /**
+     * Brings a version-1 or -2 file to version 3 before {@link #SCHEMA} runs: the new task
+     * columns (NULL for every existing task: they were enqueued without a fair position), and
+     * the ready index dropped so that it is created again with its new definition.
+     */
+    static final List<String> UPGRADE_TO_3 = List.of(
+            "ALTER TABLE ferry_task ADD COLUMN tenant TEXT",
+            "ALTER TABLE ferry_task ADD COLUMN fair_at INTEGER",
+            "DROP INDEX IF EXISTS ferry_task_ready");
+
     static final String SCHEMA_VERSION_GET = "SELECT max(version) FROM ferry_schema";
     static final String SCHEMA_VERSION_SET = "INSERT INTO ferry_schema (version) VALUES (?)";
 
@@ -181,12 +214,33 @@ final class Sql {
 
     // ---- enqueue -------------------------------------------------------------------------
 
-    /** Inserts one task unless its id exists; the update count tells which happened. */
+    /**
+     * Inserts one task unless its id exists; the update count tells which happened. Tenant and
+     * fair position are NULL for a task without a tenant, so it enters ferry_task_ready only.
+     */
     static final String TASK_INSERT = """
             INSERT INTO ferry_task (id, queue, type, payload, priority, state, max_attempts, timeout_ms,
-                                    run_at, enqueued_at, unique_key, headers, retention_ms, dead_retention_ms)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                    run_at, enqueued_at, unique_key, headers, retention_ms, dead_retention_ms,
+                                    tenant, fair_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (id) DO NOTHING""";
+
+    /**
+     * What the fair position of a tenanted task entering PENDING depends on, for queue ?1,
+     * priority ?2 and tenant ?3 (docs/spi.md, "Fair claim order"): the first position of that
+     * priority in each part of claim order (the smaller is V; NULL when the part has none), and
+     * the tenant's last position there (L, NULL when none). Three index seeks.
+     */
+    static final String FAIR_BOUNDS = """
+            SELECT (SELECT run_at FROM ferry_task
+                    WHERE queue = ?1 AND state = 'PENDING' AND fair_at IS NULL AND priority = ?2
+                    ORDER BY run_at LIMIT 1),
+                   (SELECT fair_at FROM ferry_task
+                    WHERE queue = ?1 AND state = 'PENDING' AND fair_at IS NOT NULL AND priority = ?2
+                    ORDER BY fair_at LIMIT 1),
+                   (SELECT coalesce(fair_at, run_at) FROM ferry_task
+                    WHERE queue = ?1 AND state = 'PENDING' AND tenant IS NOT NULL AND priority = ?2 AND tenant = ?3
+                    ORDER BY coalesce(fair_at, run_at) DESC LIMIT 1)""";
 
     static final String TASK_EXISTS = "SELECT 1 FROM ferry_task WHERE id = ?";
 
@@ -211,42 +265,74 @@ final class Sql {
             WHERE queue = ? AND state IN ('SCHEDULED', 'RETRYING') AND run_at <= ?
             ORDER BY run_at LIMIT ?""";
 
-    /** How many due scheduled/retrying tasks a queue has, counting no further than the limit. */
-    static final String DUE_COUNT = """
-            SELECT count(*) FROM (
-                SELECT 1 FROM ferry_task
-                WHERE queue = ? AND state IN ('SCHEDULED', 'RETRYING') AND run_at <= ? LIMIT ?)""";
-
-    static final String PROMOTE_ONE = "UPDATE ferry_task SET state = 'PENDING' WHERE seq = ?";
+    /**
+     * What decides a claim's statement: how many due scheduled/retrying tasks a queue has
+     * (counting no further than the limit ?3), and whether any of its pending tasks has a fair
+     * position (one more seek). Queue ?1, now ?2.
+     */
+    static final String CLAIM_SHAPE = """
+            SELECT (SELECT count(*) FROM (
+                        SELECT 1 FROM ferry_task
+                        WHERE queue = ?1 AND state IN ('SCHEDULED', 'RETRYING') AND run_at <= ?2 LIMIT ?3)),
+                   EXISTS (SELECT 1 FROM ferry_task WHERE queue = ?1 AND state = 'PENDING' AND fair_at IS NOT NULL)""";
 
     /**
-     * Claims the next pending tasks of one queue in one statement: the subquery walks the ready
-     * index in claim order, the update takes them by rowid. RETURNING has no defined order, so
-     * the caller sorts the rows by (priority, run_at, seq). Parameters: queue, limit, token,
-     * lease expiry, worker, now.
+     * A task that becomes PENDING other than by enqueue is placed by its run-at: every such
+     * statement clears fair_at (the claim leaves it, so that it can return the position it took
+     * the task at).
+     */
+    static final String PROMOTE_ONE = "UPDATE ferry_task SET state = 'PENDING', fair_at = NULL WHERE seq = ?";
+
+    /**
+     * Claims the next pending tasks of one queue in one statement, when none of them has a fair
+     * position: the subquery walks the ready index in claim order, the update takes them by
+     * rowid. RETURNING has no defined order, so the caller sorts the rows by (priority, position,
+     * seq), the position being the run-at here. Parameters: queue, limit, token, lease expiry,
+     * worker, now.
      */
     static final String CLAIM_PENDING = """
             UPDATE ferry_task
             SET state = 'ACTIVE', attempt = attempt + 1, lease_token = ?3, lease_expires_at = ?4, worker_id = ?5,
                 started_at = ?6, cancel_requested = 0
             WHERE seq IN (SELECT seq FROM ferry_task
-                          WHERE queue = ?1 AND state = 'PENDING'
+                          WHERE queue = ?1 AND state = 'PENDING' AND fair_at IS NULL
                           ORDER BY priority, run_at, seq LIMIT ?2)
             RETURNING seq, id, type, payload, priority, run_at, attempt, max_attempts, timeout_ms, enqueued_at,
                       headers""";
 
     /**
+     * {@link #CLAIM_PENDING} for a queue with fairly placed tasks: the subquery merges the walks
+     * of ferry_task_ready and ferry_task_fair in claim order (priority, position, seq), the
+     * position being run_at or fair_at. Only used when fair rows exist: the merge costs tens of
+     * microseconds per statement even when one side is empty.
+     */
+    static final String CLAIM_PENDING_FAIR = """
+            UPDATE ferry_task
+            SET state = 'ACTIVE', attempt = attempt + 1, lease_token = ?3, lease_expires_at = ?4, worker_id = ?5,
+                started_at = ?6, cancel_requested = 0
+            WHERE seq IN (SELECT seq FROM (
+                              SELECT seq, priority, run_at AS position FROM ferry_task
+                              WHERE queue = ?1 AND state = 'PENDING' AND fair_at IS NULL
+                              UNION ALL
+                              SELECT seq, priority, fair_at FROM ferry_task
+                              WHERE queue = ?1 AND state = 'PENDING' AND fair_at IS NOT NULL
+                              ORDER BY priority, position, seq LIMIT ?2))
+            RETURNING seq, id, type, payload, priority, coalesce(fair_at, run_at), attempt, max_attempts, timeout_ms,
+                      enqueued_at, headers""";
+
+    /**
      * The next ready tasks of one queue in claim order when some scheduled/retrying ones are due:
-     * the best pending ones merged with the best due ones, each with its state (the counters need
-     * it). Only the tasks taken change state ({@link #CLAIM_ONE}); the other due tasks stay
-     * scheduled until promoted.
+     * the best pending ones merged with the best due ones, each with its position (the run-at:
+     * no pending task of the queue has a fair position) and state (the counters need it). Only
+     * the tasks taken change state ({@link #CLAIM_ONE}); the other due tasks stay scheduled until
+     * promoted.
      */
     static final String READY_OR_DUE_OF_QUEUE = """
             SELECT * FROM (
                 SELECT seq, id, type, payload, priority, run_at, attempt, max_attempts, timeout_ms, enqueued_at,
                        headers, state
                 FROM ferry_task
-                WHERE queue = ?1 AND state = 'PENDING'
+                WHERE queue = ?1 AND state = 'PENDING' AND fair_at IS NULL
                 ORDER BY priority, run_at, seq LIMIT ?3)
             UNION ALL
             SELECT * FROM (
@@ -256,6 +342,29 @@ final class Sql {
                 WHERE queue = ?1 AND state IN ('SCHEDULED', 'RETRYING') AND run_at <= ?2
                 ORDER BY priority, run_at, seq LIMIT ?3)
             ORDER BY priority, run_at, seq LIMIT ?3""";
+
+    /**
+     * {@link #READY_OR_DUE_OF_QUEUE} for a queue with fairly placed tasks: both parts of claim
+     * order merged with the due tasks (placed by run_at, as every task not pending from enqueue).
+     */
+    static final String READY_FAIR_OR_DUE_OF_QUEUE = """
+            SELECT seq, id, type, payload, priority, run_at AS position, attempt, max_attempts, timeout_ms,
+                   enqueued_at, headers, state
+            FROM ferry_task
+            WHERE queue = ?1 AND state = 'PENDING' AND fair_at IS NULL
+            UNION ALL
+            SELECT seq, id, type, payload, priority, fair_at, attempt, max_attempts, timeout_ms, enqueued_at,
+                   headers, state
+            FROM ferry_task
+            WHERE queue = ?1 AND state = 'PENDING' AND fair_at IS NOT NULL
+            UNION ALL
+            SELECT * FROM (
+                SELECT seq, id, type, payload, priority, run_at, attempt, max_attempts, timeout_ms, enqueued_at,
+                       headers, state
+                FROM ferry_task
+                WHERE queue = ?1 AND state IN ('SCHEDULED', 'RETRYING') AND run_at <= ?2
+                ORDER BY priority, run_at, seq LIMIT ?3)
+            ORDER BY priority, position, seq LIMIT ?3""";
 
     static final String CLAIM_ONE = """
             UPDATE ferry_task
@@ -299,7 +408,7 @@ final class Sql {
 
     /** ?1 is the new lease expiry: NULL (bound, so every fenced statement has the same shape). */
     static final String RELEASE_FENCED = """
-            UPDATE ferry_task SET state = 'PENDING', attempt = attempt - 1, lease_expires_at = ?1
+            UPDATE ferry_task SET state = 'PENDING', attempt = attempt - 1, lease_expires_at = ?1, fair_at = NULL
             %s
             RETURNING queue""".formatted(FENCED);
 
@@ -353,7 +462,8 @@ final class Sql {
 
     static final String RECOVER_TO_PENDING = """
             UPDATE ferry_task
-            SET state = 'PENDING', run_at = ?, errors = ?, lease_expirations = ?, lease_expires_at = NULL
+            SET state = 'PENDING', run_at = ?, errors = ?, lease_expirations = ?, lease_expires_at = NULL,
+                fair_at = NULL
             WHERE seq = ?""";
 
     static final String PRUNABLE = """
@@ -376,7 +486,7 @@ final class Sql {
     static final String RETRY_ONE = """
             UPDATE ferry_task
             SET state = 'PENDING', run_at = ?, attempt = 0, lease_expirations = 0, dead_reason = NULL,
-                finished_at = NULL, expires_at = NULL, lease_expires_at = NULL
+                finished_at = NULL, expires_at = NULL, lease_expires_at = NULL, fair_at = NULL
             WHERE seq = ?""";
 
     static final String REQUEST_CANCEL = "UPDATE ferry_task SET cancel_requested = 1 WHERE seq = ?";
@@ -390,7 +500,7 @@ final class Sql {
     static final String REPLAY_ALL = """
             UPDATE ferry_task
             SET state = 'PENDING', run_at = ?, attempt = 0, lease_expirations = 0, dead_reason = NULL,
-                finished_at = NULL, expires_at = NULL
+                finished_at = NULL, expires_at = NULL, fair_at = NULL
             WHERE state = 'DEAD'""";
 
     static final String REPLAY_QUEUE = REPLAY_ALL + " AND queue = ?";
@@ -520,6 +630,15 @@ final class Sql {
      * queue when {@code byQueue}.
      */
     static String list(TaskState state, boolean byQueue) {
+        String queue = byQueue ? " AND queue = ?3" : "";
+        if (state == TaskState.PENDING) {
+            // Claim order: both parts merged as the claim does (the extra columns are not read).
+            return "SELECT " + TASK_COLUMNS + ", seq, run_at AS position FROM ferry_task"
+                    + " WHERE state = 'PENDING' AND fair_at IS NULL" + queue
+                    + " UNION ALL SELECT " + TASK_COLUMNS + ", seq, fair_at FROM ferry_task"
+                    + " WHERE state = 'PENDING' AND fair_at IS NOT NULL" + queue
+                    + " ORDER BY priority, position, seq LIMIT ?1 OFFSET ?2";
+        }
         String order = switch (state) {
             case PENDING, WAITING -> "priority, run_at, seq";
             case SCHEDULED, RETRYING -> "run_at, seq";
@@ -527,7 +646,7 @@ final class Sql {
             case COMPLETED, DEAD, CANCELLED -> "finished_at DESC, seq DESC";
         };
         return "SELECT " + TASK_COLUMNS + " FROM ferry_task WHERE " + stateFilter(state)
-                + (byQueue ? " AND queue = ?3" : "") + " ORDER BY " + order + " LIMIT ?1 OFFSET ?2";
+                + queue + " ORDER BY " + order + " LIMIT ?1 OFFSET ?2";
     }
 
     static final String QUEUE_ROW = """
@@ -543,17 +662,22 @@ final class Sql {
      * The smallest run_at among a queue's pending tasks. The ready index is ordered by priority
      * first, so a plain min() would scan every pending task; instead walk the distinct priorities
      * (at most 101) and take the first run_at of each: a few index seeks however long the queue.
+     * Fairly placed tasks are ordered by position, not run_at: their smallest run_at comes from
+     * ferry_task_fair_age, one more seek.
      */
     static final String OLDEST_PENDING = """
             WITH RECURSIVE p(priority) AS (
-                SELECT (SELECT min(priority) FROM ferry_task WHERE queue = ?1 AND state = 'PENDING')
+                SELECT (SELECT min(priority) FROM ferry_task WHERE queue = ?1 AND state = 'PENDING' AND fair_at IS NULL)
                 UNION ALL
                 SELECT (SELECT min(priority) FROM ferry_task
-                        WHERE queue = ?1 AND state = 'PENDING' AND priority > p.priority)
+                        WHERE queue = ?1 AND state = 'PENDING' AND fair_at IS NULL AND priority > p.priority)
                 FROM p WHERE p.priority IS NOT NULL
             )
-            SELECT min((SELECT run_at FROM ferry_task
-                        WHERE queue = ?1 AND state = 'PENDING' AND priority = p.priority
-                        ORDER BY run_at LIMIT 1))
-            FROM p WHERE p.priority IS NOT NULL""";
+            SELECT min(oldest) FROM (
+                SELECT (SELECT run_at FROM ferry_task
+                        WHERE queue = ?1 AND state = 'PENDING' AND fair_at IS NULL AND priority = p.priority
+                        ORDER BY run_at LIMIT 1) AS oldest
+                FROM p WHERE p.priority IS NOT NULL
+                UNION ALL
+                SELECT min(run_at) FROM ferry_task WHERE queue = ?1 AND state = 'PENDING' AND fair_at IS NOT NULL)""";
 }

@@ -73,19 +73,21 @@ final class TaskWrites {
     static EnqueueResponse enqueue(WriteTx tx, List<NewTask> tasks) throws SQLException {
         EnqueueResult[] results = new EnqueueResult[tasks.size()];
         PreparedStatement insert = tx.statement(Sql.TASK_INSERT);
-        // Runs of tasks without a unique key go to SQLite as one JDBC batch; ON CONFLICT (id)
-        // DO NOTHING makes a duplicate id an update count of 0. A task with a unique key needs
-        // checks first, so the batch before it is flushed to keep "earlier tasks count".
+        // Runs of tasks without a unique key or fair position go to SQLite as one JDBC batch;
+        // ON CONFLICT (id) DO NOTHING makes a duplicate id an update count of 0. A task with a
+        // unique key needs checks first, and a fair position depends on the pending tasks before
+        // it, so the batch before such a task is flushed to keep "earlier tasks count".
         List<Integer> batched = new ArrayList<>();
         for (int i = 0; i < results.length; i++) {
             NewTask task = tasks.get(i);
-            if (task.uniqueKey() == null) {
-                bindInsert(tx, insert, task);
+            boolean fair = placedFairly(tx, task);
+            if (task.uniqueKey() == null && !fair) {
+                bindInsert(tx, insert, task, null);
                 insert.addBatch();
                 batched.add(i);
             } else {
                 flushInserts(tx, insert, tasks, batched, results);
-                results[i] = enqueueUnique(tx, insert, task);
+                results[i] = task.uniqueKey() == null ? enqueueFair(tx, insert, task) : enqueueUnique(tx, insert, task);
             }
         }
         flushInserts(tx, insert, tasks, batched, results);
@@ -124,7 +126,7 @@ final class TaskWrites {
                 return new EnqueueResult(rs.getString(1), EnqueueResult.Status.DUPLICATE_UNIQUE_KEY);
             }
         }
-        bindInsert(tx, insert, task);
+        bindInsert(tx, insert, task, placedFairly(tx, task) ? fairPosition(tx, task) : null);
         insert.executeUpdate();
         PreparedStatement take = tx.statement(Sql.UNIQUE_TAKE);
         take.setString(1, task.uniqueKey());
@@ -135,7 +137,52 @@ final class TaskWrites {
         return new EnqueueResult(task.id(), EnqueueResult.Status.CREATED);
     }
 
-    private static void bindInsert(WriteTx tx, PreparedStatement ps, NewTask task) throws SQLException {
+    /** A tenanted task without a unique key that is pending at once: inserted alone, at its fair position. */
+    private static EnqueueResult enqueueFair(WriteTx tx, PreparedStatement insert, NewTask task) throws SQLException {
+        bindInsert(tx, insert, task, fairPosition(tx, task));
+        if (insert.executeUpdate() == 0) {
+            return new EnqueueResult(task.id(), EnqueueResult.Status.DUPLICATE_ID);
+        }
+        created(tx, task);
+        return new EnqueueResult(task.id(), EnqueueResult.Status.CREATED);
+    }
+
+    /** Whether the task gets a fair position: it has a tenant and is stored PENDING. */
+    private static boolean placedFairly(WriteTx tx, NewTask task) {
+        return task.tenant() != null && !task.isDelayed(tx.now());
+    }
+
+    /**
+     * The fair position of a tenanted task entering PENDING by enqueue ({@code docs/spi.md},
+     * "Fair claim order"): {@code max(V, L + 1 ms)}, V the first position of its queue and
+     * priority (now when none is pending), L the tenant's last one there. The writer is the only
+     * one writing, so the tasks enqueued before it in this batch are already counted.
+     */
+    private static long fairPosition(WriteTx tx, NewTask task) throws SQLException {
+        PreparedStatement ps = tx.statement(Sql.FAIR_BOUNDS);
+        ps.setString(1, task.queue());
+        ps.setInt(2, task.priority());
+        ps.setString(3, task.tenant());
+        try (ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            long head = Long.MAX_VALUE;
+            for (int column = 1; column <= 2; column++) {
+                long first = rs.getLong(column);
+                if (!rs.wasNull()) {
+                    head = Math.min(head, first);
+                }
+            }
+            long position = head == Long.MAX_VALUE ? tx.nowMillis() : head;
+            long last = rs.getLong(3);
+            if (!rs.wasNull()) {
+                position = Math.max(position, plusMillis(last, 1));
+            }
+            return position;
+        }
+    }
+
+    /** Binds {@link Sql#TASK_INSERT}; {@code fairAt} is null for a task placed by its run-at. */
+    private static void bindInsert(WriteTx tx, PreparedStatement ps, NewTask task, Long fairAt) throws SQLException {
         Instant now = tx.now();
         ps.setString(1, task.id());
         ps.setString(2, task.queue());
@@ -151,6 +198,12 @@ final class TaskWrites {
         ps.setString(12, Json.headers(task.headers()));
         ps.setLong(13, millis(task.retention()));
         ps.setLong(14, millis(task.deadRetention()));
+        ps.setString(15, task.tenant());
+        if (fairAt == null) {
+            ps.setNull(16, Types.INTEGER);
+        } else {
+            ps.setLong(16, fairAt);
+        }
     }
 
     private static void created(WriteTx tx, NewTask task) {
@@ -181,7 +234,17 @@ final class TaskWrites {
             if (isPaused(tx, queue)) {
                 continue;
             }
-            long due = countDue(tx, queue, now);
+            PreparedStatement shape = tx.statement(Sql.CLAIM_SHAPE);
+            shape.setString(1, queue);
+            shape.setLong(2, now);
+            shape.setInt(3, CLAIM_DUE_WINDOW + 1);
+            long due;
+            boolean fair;
+            try (ResultSet rs = shape.executeQuery()) {
+                rs.next();
+                due = rs.getLong(1);
+                fair = rs.getInt(2) != 0;
+            }
             if (due > CLAIM_DUE_WINDOW) {
                 promoteQueue(tx, queue, now, CLAIM_PROMOTE_LIMIT);
                 due = 0;
@@ -189,26 +252,33 @@ final class TaskWrites {
             // One fresh token per claim and queue: unique for every task it leases (a task is
             // leased at most once per claim), never handed out again.
             long token = tx.nextToken();
+            // Tasks with a fair position make claim order a merge of two indexes; a queue without
+            // them (every queue without tenants) walks the ready index alone, as cheap as before.
             if (due == 0) {
-                claimPending(tx, queue, wanted, token, leaseExpiresAt, request.workerId(), claimed);
+                claimPending(tx, fair ? Sql.CLAIM_PENDING_FAIR : Sql.CLAIM_PENDING, queue, wanted, token,
+                        leaseExpiresAt, request.workerId(), claimed);
             } else {
-                claimMerged(tx, queue, wanted, token, leaseExpiresAt, request.workerId(), claimed);
+                claimMerged(tx, fair ? Sql.READY_FAIR_OR_DUE_OF_QUEUE : Sql.READY_OR_DUE_OF_QUEUE, queue, wanted,
+                        token, leaseExpiresAt, request.workerId(), claimed);
             }
         }
         return new ClaimResponse(claimed);
     }
 
-    /** Rows of a claim before sorting: the claim order key, then the task as handed over. */
-    private record Claimed(int priority, long runAt, long seq, ClaimedTask task) {
+    /**
+     * Rows of a claim before sorting: the claim order key (the position is the fair position of a
+     * task pending from enqueue with a tenant, else the run-at), then the task as handed over.
+     */
+    private record Claimed(int priority, long position, long seq, ClaimedTask task) {
     }
 
     private static final Comparator<Claimed> CLAIM_ORDER = Comparator.comparingInt(Claimed::priority)
-            .thenComparingLong(Claimed::runAt).thenComparingLong(Claimed::seq);
+            .thenComparingLong(Claimed::position).thenComparingLong(Claimed::seq);
 
     /** The common case, no due scheduled task: one UPDATE ... RETURNING takes them all. */
-    private static void claimPending(WriteTx tx, String queue, int wanted, long token, long leaseExpiresAt,
-                                     String workerId, List<ClaimedTask> out) throws SQLException {
-        PreparedStatement ps = tx.statement(Sql.CLAIM_PENDING);
+    private static void claimPending(WriteTx tx, String sql, String queue, int wanted, long token,
+                                     long leaseExpiresAt, String workerId, List<ClaimedTask> out) throws SQLException {
+        PreparedStatement ps = tx.statement(sql);
         ps.setString(1, queue);
         ps.setInt(2, wanted);
         ps.setLong(3, token);
@@ -231,9 +301,9 @@ final class TaskWrites {
     }
 
     /** Some due tasks wait unpromoted: merge them into claim order, update the chosen rows one by one. */
-    private static void claimMerged(WriteTx tx, String queue, int wanted, long token, long leaseExpiresAt,
-                                    String workerId, List<ClaimedTask> out) throws SQLException {
-        PreparedStatement ready = tx.statement(Sql.READY_OR_DUE_OF_QUEUE);
+    private static void claimMerged(WriteTx tx, String sql, String queue, int wanted, long token,
+                                    long leaseExpiresAt, String workerId, List<ClaimedTask> out) throws SQLException {
+        PreparedStatement ready = tx.statement(sql);
         ready.setString(1, queue);
         ready.setLong(2, tx.nowMillis());
         ready.setInt(3, wanted);
@@ -258,12 +328,12 @@ final class TaskWrites {
         }
     }
 
-    /** Columns: seq, id, type, payload, priority, run_at, attempt, max_attempts, timeout_ms, enqueued_at, headers. */
+    /** Columns: seq, id, type, payload, priority, position, attempt, max_attempts, timeout_ms, enqueued_at, headers. */
     private static Claimed claimedRow(ResultSet rs, String queue, long token, long leaseExpiresAt, int attempt)
             throws SQLException {
         long seq = rs.getLong(1);
         int priority = rs.getInt(5);
-        long runAt = rs.getLong(6);
+        long position = rs.getLong(6);
         ClaimedTask task = new ClaimedTask(
                 new Lease(rs.getString(2), token),
                 queue,
@@ -276,17 +346,7 @@ final class TaskWrites {
                 Instant.ofEpochMilli(rs.getLong(10)),
                 Instant.ofEpochMilli(leaseExpiresAt),
                 Json.headers(rs.getString(11)));
-        return new Claimed(priority, runAt, seq, task);
-    }
-
-    private static long countDue(WriteTx tx, String queue, long now) throws SQLException {
-        PreparedStatement ps = tx.statement(Sql.DUE_COUNT);
-        ps.setString(1, queue);
-        ps.setLong(2, now);
-        ps.setInt(3, CLAIM_DUE_WINDOW + 1);
-        try (ResultSet rs = ps.executeQuery()) {
-            return rs.next() ? rs.getLong(1) : 0;
-        }
+        return new Claimed(priority, position, seq, task);
     }
 
     private static boolean isPaused(WriteTx tx, String queue) throws SQLException {

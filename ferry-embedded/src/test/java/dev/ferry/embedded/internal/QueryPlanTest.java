@@ -53,18 +53,39 @@ class QueryPlanTest {
     }
 
     @Test
-    void claimWalksTheReadyIndexInClaimOrder() throws SQLException {
+    void claimWalksTheReadyIndexAloneInClaimOrder() throws SQLException {
         String plan = plan(Sql.CLAIM_PENDING);
-        assertThat(plan).contains("INDEX ferry_task_ready (queue=?)").doesNotContain("TEMP B-TREE")
+        assertThat(plan).contains("COVERING INDEX ferry_task_ready (queue=?)").doesNotContain("TEMP B-TREE")
                 .doesNotContain("SCAN ferry_task");
     }
 
     @Test
+    void aQueueWithFairPositionsMergesBothIndexesWithoutReadingTheTable() throws SQLException {
+        String plan = plan(Sql.CLAIM_PENDING_FAIR);
+        assertThat(plan).contains("MERGE (UNION ALL)")
+                .contains("COVERING INDEX ferry_task_ready (queue=?)")
+                .contains("COVERING INDEX ferry_task_fair (queue=?)")
+                .doesNotContain("TEMP B-TREE").doesNotContain("SCAN ferry_task");
+    }
+
+    @Test
+    void aFairPositionIsThreeIndexSeeks() throws SQLException {
+        assertThat(plan(Sql.FAIR_BOUNDS))
+                .contains("ferry_task_ready (queue=? AND priority=?)")
+                .contains("ferry_task_fair (queue=? AND priority=?")
+                .contains("ferry_task_tenant (queue=? AND priority=? AND tenant=?)")
+                .doesNotContain("TEMP B-TREE").doesNotContain("SCAN ferry_task");
+    }
+
+    @Test
     void dueTasksAreFoundThroughTheDueIndex() throws SQLException {
-        assertThat(plan(Sql.DUE_COUNT)).contains("ferry_task_due (queue=? AND run_at<?)").doesNotContain("SCAN ferry_task");
+        assertThat(plan(Sql.CLAIM_SHAPE)).contains("ferry_task_due (queue=? AND run_at<?)")
+                .contains("ferry_task_fair (queue=?)").doesNotContain("SCAN ferry_task");
         assertThat(plan(Sql.DUE_OF_QUEUE)).contains("ferry_task_due (queue=? AND run_at<?)");
         assertThat(plan(Sql.READY_OR_DUE_OF_QUEUE)).contains("ferry_task_ready").contains("ferry_task_due")
                 .doesNotContain("SCAN ferry_task");
+        assertThat(plan(Sql.READY_FAIR_OR_DUE_OF_QUEUE)).contains("ferry_task_ready").contains("ferry_task_fair")
+                .contains("ferry_task_due").doesNotContain("SCAN ferry_task");
     }
 
     @Test
@@ -83,8 +104,10 @@ class QueryPlanTest {
 
     @Test
     void statsAndListsOfAQueueUseIndexes() throws SQLException {
-        assertThat(plan(Sql.OLDEST_PENDING)).doesNotContain("SCAN ferry_task");
-        assertThat(plan(Sql.list(TaskState.PENDING, true))).contains("ferry_task_ready").doesNotContain("TEMP B-TREE");
+        assertThat(plan(Sql.OLDEST_PENDING)).contains("ferry_task_fair_age (queue=?)").doesNotContain("SCAN ferry_task")
+                .doesNotContain("TEMP B-TREE");
+        assertThat(plan(Sql.list(TaskState.PENDING, true))).contains("ferry_task_ready").contains("ferry_task_fair")
+                .doesNotContain("TEMP B-TREE");
         assertThat(plan(Sql.list(TaskState.SCHEDULED, true))).contains("ferry_task_due").doesNotContain("TEMP B-TREE");
         assertThat(plan(Sql.list(TaskState.COMPLETED, true))).contains("ferry_task_finished").doesNotContain("TEMP B-TREE");
         assertThat(plan(Sql.purge(TaskState.DEAD))).contains("ferry_task_finished");
