@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,8 +31,9 @@ import java.util.Map;
  * <p>Crash safety: the batch's id is {@code agg.<oldest item id>} and it lists its items in a
  * header. An aggregator that dies after enqueueing the batch but before deleting the items leaves
  * them in the holding queue; the next round forms a batch with the same oldest item, gets
- * DUPLICATE_ID, and deletes exactly the items the stored batch lists. An item is never in two
- * batches and never lost.
+ * DUPLICATE_ID, and deletes exactly the items the stored batch lists. Items are deleted newest
+ * first, so the oldest is there as long as any of its batch is. An item is never in two batches
+ * and never lost.
  */
 final class Aggregator extends PeriodicDuty {
     /** Prefix of holding queues. */
@@ -145,9 +147,15 @@ final class Aggregator extends PeriodicDuty {
         NewTask task = new NewTask("agg." + first.id(), queue, first.type(), payload.toString(), priority, Duration.ZERO, null,
                 maxAttempts, timeout, null, null, first.retention(), first.deadRetention(), headers);
         EnqueueResult r = broker.enqueue(new EnqueueRequest(List.of(task))).results().get(0);
-        List<String> toDelete = r.status() == EnqueueResult.Status.DUPLICATE_ID
+        List<String> toDelete = new ArrayList<>(r.status() == EnqueueResult.Status.DUPLICATE_ID
                 ? broker.get(r.id()).map(t -> Arrays.asList(t.headers().getOrDefault(ITEMS_HEADER, "").split(","))).orElse(List.of())
-                : batch.stream().map(TaskInfo::id).toList();
+                : batch.stream().map(TaskInfo::id).toList());
+        // The oldest item, whose id names the batch, goes last: while any item of the batch is
+        // left, the oldest is too, so an aggregator that reads the group meanwhile (this one after
+        // a crash, or a new leader after this one's lease lapsed mid-round) forms a batch with the
+        // same id, gets DUPLICATE_ID and deletes the stored batch's items instead of batching the
+        // rest a second time.
+        Collections.reverse(toDelete);
         for (String id : toDelete) {
             if (!id.isEmpty()) {
                 broker.admin(new AdminCommand.Delete(id));

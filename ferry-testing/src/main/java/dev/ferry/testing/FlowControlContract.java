@@ -14,7 +14,10 @@ import dev.ferry.TaskInfo;
 import dev.ferry.TaskState;
 import dev.ferry.Worker;
 import dev.ferry.WorkerBuilder;
+import dev.ferry.spi.AdminCommand;
+import dev.ferry.spi.AdminResponse;
 import dev.ferry.spi.Broker;
+import dev.ferry.spi.ForwardingBroker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -321,6 +324,39 @@ public abstract class FlowControlContract extends LiveBrokerFixture {
                 .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.field()).isEqualTo("maxSize"));
         assertThatThrownBy(() -> Task.of("t", new Job("x", 0)).aggregate(""))
                 .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.field()).isEqualTo("group"));
+    }
+
+    @Test
+    void anAggregatorThatDiesWhileDeletingABatchsItemsBatchesNoItemTwice() {
+        List<List<String>> batches = Collections.synchronizedList(new ArrayList<>());
+        AtomicInteger deletes = new AtomicInteger();
+        // every call of this worker goes through a broker that fails the second item delete once,
+        // as if the aggregator died (or lost its lease) halfway through a stored batch's deletes
+        Broker dying = new ForwardingBroker(broker) {
+            @Override
+            public AdminResponse admin(AdminCommand command) {
+                if (command instanceof AdminCommand.Delete && deletes.incrementAndGet() == 2) {
+                    throw new IllegalStateException("killed between two deletes");
+                }
+                return super.admin(command);
+            }
+        };
+        started(testWorker(extraFerry(dying), Duration.ofSeconds(5)).queues("digest")
+                .handleBatch("digest.add", Job.class, 4, Duration.ofMillis(500), (items, ctx) -> {
+                    batches.add(items.stream().map(j -> j.name() + "#" + j.n()).toList());
+                    return items.size();
+                }));
+        List<Task> tasks = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            tasks.add(Task.of("digest.add", new Job("u", i)).queue("digest").aggregate("user-1"));
+        }
+        enqueue(tasks);
+
+        await().atMost(WAIT).until(() -> batches.stream().mapToInt(List::size).sum() >= 6);
+        assertThat(deletes.get()).as("the failure was injected").isGreaterThanOrEqualTo(2);
+        assertThat(batches.stream().flatMap(List::stream).toList()).doesNotHaveDuplicates()
+                .containsExactlyInAnyOrder("u#0", "u#1", "u#2", "u#3", "u#4", "u#5");
+        assertThat(batches).contains(List.of("u#0", "u#1", "u#2", "u#3"));
     }
 
     @Test
