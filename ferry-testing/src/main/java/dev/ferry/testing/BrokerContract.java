@@ -1046,6 +1046,26 @@ public abstract class BrokerContract {
         }
 
         @Test
+        void aBatchSeesItsEarlierTasksWhenPlacingTenantedOnes() {
+            backlog("a", 3, 50);
+            // the untenanted task with a past run-at becomes the head; the tenanted one joins at it
+            enqueue(fairTask("none", 50).runAt(now().minus(Duration.ofMinutes(1))), fairTask("b", 50));
+
+            assertThat(claimTenants(5)).containsExactly("none", "b", "a", "a", "a");
+        }
+
+        @Test
+        void aCancelledThenRetriedTenantTaskIsPlacedByItsRunAt() {
+            backlog("a", 3, 50);
+            String b = enqueued(fairTask("b", 50)); // position now: second in claim order
+            clock.advance(Duration.ofSeconds(1));
+            assertThat(admin(new AdminCommand.Cancel(b))).isEqualTo(1);
+            assertThat(admin(new AdminCommand.Retry(b))).isEqualTo(1);
+
+            assertThat(claimTenants(4)).containsExactly("a", "a", "a", "b");
+        }
+
+        @Test
         void aTaskWithoutATenantIsPlacedByItsRunAt() {
             backlog("a", 5, 50); // fair positions now, now + 1 ms, ... on a clock that does not move
             backlog("none", 1, 50); // run-at now: after the first of a (same position, later sequence)

@@ -222,7 +222,6 @@ public final class InMemoryBroker implements Broker {
                         continue;
                     }
                     r.state = TaskState.ACTIVE;
-                    r.fairAt = null; // a fair position lives only while PENDING from enqueue
                     r.attempt++;
                     r.token = tokens.incrementAndGet();
                     r.leaseExpiresAt = now.plus(request.lease());
@@ -925,6 +924,9 @@ public final class InMemoryBroker implements Broker {
      * of state, run-at, lease or expiry goes unindex, change, index.
      */
     private void index(Rec r) {
+        if (r.state != TaskState.PENDING) {
+            r.fairAt = null; // a fair position lives only while PENDING from enqueue
+        }
         QueueState q = queue(r.queue);
         q.byState.get(r.state).add(r);
         switch (r.state) {
