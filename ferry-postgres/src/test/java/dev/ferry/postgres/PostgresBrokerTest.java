@@ -11,6 +11,7 @@ import dev.ferry.spi.ClaimRequest;
 import dev.ferry.spi.ClaimedTask;
 import dev.ferry.spi.EnqueueRequest;
 import dev.ferry.spi.NewTask;
+import dev.ferry.spi.PromoteRequest;
 import dev.ferry.spi.PermitOp;
 import dev.ferry.spi.PermitRequest;
 import dev.ferry.spi.PermitResponse;
@@ -267,6 +268,32 @@ class PostgresBrokerTest {
         List<ClaimedTask> first = broker.claim(new ClaimRequest("w", List.of("big"), 100, Duration.ofSeconds(30))).tasks();
         assertThat(first).extracting(ClaimedTask::id)
                 .containsExactlyElementsOf(tasks.subList(0, 100).stream().map(NewTask::id).toList());
+    }
+
+    @Test
+    void theUpkeepAnalyzesTheHotTableOnceItOutgrewItsStatisticsTenfold() throws Exception {
+        PostgresBroker broker = track(TestDatabase.broker(schema).build());
+        try (Connection c = TestDatabase.connect(); Statement s = c.createStatement()) {
+            // only Ferry may bring the statistics up to date in this test
+            s.execute("ALTER TABLE \"" + schema + "\".task SET (autovacuum_enabled = false)");
+        }
+        String reltuples = "SELECT greatest(reltuples, 0)::int8 FROM pg_class WHERE oid = '\"" + schema + "\".task'::regclass";
+        broker.promote(new PromoteRequest(100));
+        assertThat(count(reltuples)).as("a new table has no statistics").isZero();
+
+        for (int batch = 0; batch < 5; batch++) {
+            List<NewTask> tasks = new ArrayList<>();
+            for (int i = 0; i < 5_000; i++) {
+                tasks.add(task("grown", 50, Duration.ZERO));
+            }
+            broker.enqueue(new EnqueueRequest(tasks));
+        }
+
+        // statistics reach n_live_tup within about a second; promote checks every two seconds
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            broker.promote(new PromoteRequest(100));
+            return count(reltuples) >= 20_000;
+        });
     }
 
     private static NewTask tenantTask(String id, String tenant, Duration delay, Instant runAt) {

@@ -44,7 +44,9 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The PostgreSQL broker's implementation: every operation is one transaction run by {@link Db};
@@ -57,6 +59,9 @@ public final class PgStore implements Broker {
     private final AutoCloseable pool;
     private final BrokerCapabilities capabilities;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private static final long GROWTH_CHECK_NANOS = TimeUnit.SECONDS.toNanos(2);
+    /** When promote last checked whether the hot table outgrew its statistics. */
+    private final AtomicLong lastGrowthCheck = new AtomicLong(System.nanoTime() - GROWTH_CHECK_NANOS);
 
     /**
      * @param listener the LISTEN thread (started), or null when notify is off
@@ -161,7 +166,15 @@ public final class PgStore implements Broker {
         if (request.limit() < 1) {
             return new PromoteResponse(0);
         }
-        return db.tx("promote", tx -> Upkeep.promote(tx, request.limit()));
+        PromoteResponse promoted = db.tx("promote", tx -> Upkeep.promote(tx, request.limit()));
+        // Promotion runs about once a second in every worker: a cheap place to keep statistics
+        // up with a table that grew fast; checked at most every few seconds per process.
+        long now = System.nanoTime();
+        long last = lastGrowthCheck.get();
+        if (now - last >= GROWTH_CHECK_NANOS && lastGrowthCheck.compareAndSet(last, now)) {
+            db.tx("analyzeIfGrown", Upkeep::analyzeIfGrown);
+        }
+        return promoted;
     }
 
     @Override

@@ -53,6 +53,22 @@ public final class Upkeep {
         return new PromoteResponse(promoted);
     }
 
+    /**
+     * Analyzes the hot table when it has outgrown its statistics tenfold (sql/analyze_check.sql
+     * says why: plans frozen on an empty table would scan a big one).
+     *
+     * @return true when it analyzed
+     */
+    public static boolean analyzeIfGrown(Tx tx) throws SQLException {
+        try (ResultSet rs = tx.stmt("analyze_check").query()) {
+            if (!rs.next() || !rs.getBoolean(1)) {
+                return false;
+            }
+        }
+        tx.stmt("analyze_task").execute();
+        return true;
+    }
+
     public static PruneResponse prune(Tx tx, int limit) throws SQLException {
         int pruned = 0;
         try (ResultSet rs = tx.stmt("prune_tasks").int4("limit", limit).query()) {
